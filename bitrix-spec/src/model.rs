@@ -1,0 +1,381 @@
+//! The serde model of a method spec: what a YAML file under `specs/` may say.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// One Bitrix24 REST method, as described by its YAML spec.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Exact, case-sensitive REST name, e.g. `messageservice.sender.add`.
+    pub method: String,
+    /// The permission scope the method belongs to (also the cargo feature that enables it).
+    pub scope: String,
+    /// One line: what the method does.
+    pub summary: String,
+    /// Longer prose for the rustdoc of the request type.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Who may call it, in the words of its page (administrator, any user, bot owner, ...).
+    pub access: String,
+    /// The auth contexts in which the portal accepts the call.
+    pub contexts: Vec<AuthContext>,
+    /// May the method run inside `batch`?
+    #[serde(default = "yes")]
+    pub batch: bool,
+    /// Is it safe to send the call again after an ambiguous network failure?
+    pub idempotent: bool,
+    /// Link to the method's documentation page.
+    pub docs: String,
+    /// Name of the generated request type; derived from `method` when absent.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// The parameters, in the order the page lists them (required ones become `new` arguments).
+    #[serde(default)]
+    pub params: IndexMap<String, Schema>,
+    /// Cross-parameter rules the portal enforces.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// Shape of the `result` member of a successful response.
+    pub result: Schema,
+    /// Every documented error: one entry per (code, description) pair of the page.
+    #[serde(default)]
+    pub errors: Vec<ErrorSpec>,
+    /// The documented responses, whole envelopes; each must decode into the generated types.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a call is authenticated, as far as a method cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthContext {
+    /// An OAuth 2 application (access token in the `auth` parameter).
+    Application,
+    /// An incoming webhook (`/rest/{user}/{code}/`).
+    Webhook,
+}
+
+impl AuthContext {
+    /// The spelling used in specs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthContext::Application => "application",
+            AuthContext::Webhook => "webhook",
+        }
+    }
+}
+
+/// The type of a parameter, a response field, or an item.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    /// The type name (see [`TypeName`]).
+    #[serde(rename = "type")]
+    pub ty: TypeName,
+    /// Must the value be present (and, for strings, non-empty)?
+    #[serde(default)]
+    pub required: bool,
+    /// Required only when the call is made in one of these auth contexts.
+    #[serde(default)]
+    pub required_in: Vec<AuthContext>,
+    /// Human description, copied into rustdoc.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Rust name override: the field name for a member, the type name for an object or enum.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Allowed values of an `enum`.
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// Regular expression a string value must match (whole value; anchor it).
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Minimum length of a string, in characters.
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    /// Maximum length of a string, in characters.
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// Minimum number of items of an array.
+    #[serde(default)]
+    pub min_items: Option<usize>,
+    /// Maximum number of items of an array.
+    #[serde(default)]
+    pub max_items: Option<usize>,
+    /// Members of an `object`, in order.
+    #[serde(default)]
+    pub fields: Option<IndexMap<String, Schema>>,
+    /// Item type of an `array`, value type of a `map`.
+    #[serde(default)]
+    pub items: Option<Box<Schema>>,
+    /// The value is a credential: never printed by Debug, logs or errors.
+    #[serde(default)]
+    pub secret: bool,
+    /// The value the portal assumes when the parameter is left out (documentation only).
+    #[serde(default)]
+    pub default: Option<serde_yaml::Value>,
+    /// In responses: the value may be `null`.
+    #[serde(default)]
+    pub nullable: bool,
+}
+
+/// The types a spec can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeName {
+    /// A JSON string.
+    String,
+    /// An integer; responses may carry it as a numeric string.
+    Integer,
+    /// Any JSON number.
+    Number,
+    /// A JSON boolean; responses may carry `"Y"`/`"N"`, `"1"`/`"0"`.
+    Boolean,
+    /// A boolean sent as the string `"Y"` or `"N"`.
+    Yn,
+    /// An absolute http(s) URL.
+    Url,
+    /// An identifier sent as a number; responses may carry it as a string.
+    Id,
+    /// A string, or a map of language code to string.
+    LocalizedText,
+    /// A string restricted to `values`.
+    Enum,
+    /// A JSON object with the members in `fields`.
+    Object,
+    /// A JSON array of `items`.
+    Array,
+    /// A JSON object of arbitrary keys with values of type `items` (`[]` when empty).
+    Map,
+    /// Any JSON value, passed through untyped.
+    Any,
+}
+
+impl TypeName {
+    /// The spelling used in specs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TypeName::String => "string",
+            TypeName::Integer => "integer",
+            TypeName::Number => "number",
+            TypeName::Boolean => "boolean",
+            TypeName::Yn => "yn",
+            TypeName::Url => "url",
+            TypeName::Id => "id",
+            TypeName::LocalizedText => "localized_text",
+            TypeName::Enum => "enum",
+            TypeName::Object => "object",
+            TypeName::Array => "array",
+            TypeName::Map => "map",
+            TypeName::Any => "any",
+        }
+    }
+
+    /// Types whose values are strings on the wire (where `pattern` and lengths apply).
+    pub fn is_textual(self) -> bool {
+        matches!(
+            self,
+            TypeName::String | TypeName::Url | TypeName::Enum | TypeName::LocalizedText
+        )
+    }
+}
+
+/// A rule across several parameters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// At least one of these parameters must be present.
+    pub at_least_one_of: Vec<String>,
+    /// The rule in words, for rustdoc and validation messages.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One documented error of a method.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorSpec {
+    /// The `error` code the portal answers with.
+    pub code: String,
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// The `error_description` the portal sends.
+    pub description: String,
+    /// What it means, in the words of the page.
+    #[serde(default)]
+    pub meaning: Option<String>,
+    /// Which request-validation failure makes the portal answer this (used by the mock portal).
+    #[serde(default)]
+    pub when: Option<Trigger>,
+}
+
+/// The request-validation failure an error answers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "When")]
+pub enum Trigger {
+    /// The request has no parameters at all.
+    NoParams(bool),
+    /// This parameter is missing or empty.
+    Missing(String),
+    /// This parameter has a value the method does not accept.
+    Invalid(String),
+    /// The rule with this index (0-based) in `rules` is violated.
+    Rule(usize),
+    /// The call is made in an auth context the method does not accept.
+    WrongContext(bool),
+}
+
+/// The YAML form of [`Trigger`]: a mapping with exactly one key.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct When {
+    #[serde(default)]
+    no_params: bool,
+    missing: Option<String>,
+    invalid: Option<String>,
+    rule: Option<usize>,
+    #[serde(default)]
+    wrong_context: bool,
+}
+
+impl TryFrom<When> for Trigger {
+    type Error = String;
+
+    fn try_from(w: When) -> Result<Self, String> {
+        let mut found = Vec::new();
+        if w.no_params {
+            found.push(Trigger::NoParams(true));
+        }
+        if let Some(p) = w.missing {
+            found.push(Trigger::Missing(p));
+        }
+        if let Some(p) = w.invalid {
+            found.push(Trigger::Invalid(p));
+        }
+        if let Some(r) = w.rule {
+            found.push(Trigger::Rule(r));
+        }
+        if w.wrong_context {
+            found.push(Trigger::WrongContext(true));
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            n => Err(format!(
+                "`when` takes exactly one of `no_params: true`, `missing: PARAM`, `invalid: PARAM`, \
+                 `rule: N`, `wrong_context: true`; found {n}"
+            )),
+        }
+    }
+}
+
+/// A documented response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// What the example shows.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// HTTP status of the response.
+    #[serde(default = "ok_status")]
+    pub status: u16,
+    /// The whole JSON envelope: `{result, time}` or `{error, error_description}`.
+    pub response: serde_json::Value,
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+impl Spec {
+    /// Name of the generated request type: `rust_name`, or the method name in PascalCase.
+    pub fn type_name(&self) -> String {
+        self.rust_name
+            .clone()
+            .unwrap_or_else(|| pascal_case(&self.method))
+    }
+
+    /// The first documented error that answers `trigger`.
+    pub fn error_for(&self, trigger: &Trigger) -> Option<&ErrorSpec> {
+        self.errors.iter().find(|e| e.when.as_ref() == Some(trigger))
+    }
+
+    /// The first documented error with this code (case-insensitive).
+    pub fn error_by_code(&self, code: &str) -> Option<&ErrorSpec> {
+        self.errors
+            .iter()
+            .find(|e| e.code.eq_ignore_ascii_case(code))
+    }
+}
+
+/// `imbot.v2.Chat.Message.delete` -> `ImbotV2ChatMessageDelete`; `ERROR_SENDER` -> `ErrorSender`.
+pub fn pascal_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in split_words(s) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.extend(chars.flat_map(char::to_lowercase));
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
+}
+
+/// `botToken` -> `bot_token`; `CODE` -> `code`; `DATA` -> `data`.
+pub fn snake_case(s: &str) -> String {
+    let words: Vec<String> = split_words(s).map(|w| w.to_lowercase()).collect();
+    let mut out = words.join("_");
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Splits on non-alphanumerics and on lower-to-upper case changes (`botToken` -> bot, Token).
+fn split_words(s: &str) -> impl Iterator<Item = &str> {
+    let mut words = Vec::new();
+    for part in s.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let bytes = part.as_bytes();
+        let mut start = 0;
+        for i in 1..bytes.len() {
+            if bytes[i].is_ascii_uppercase() && bytes[i - 1].is_ascii_lowercase() {
+                words.push(&part[start..i]);
+                start = i;
+            }
+        }
+        if start < part.len() {
+            words.push(&part[start..]);
+        }
+    }
+    words.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            pascal_case("imbot.v2.Chat.Message.delete"),
+            "ImbotV2ChatMessageDelete"
+        );
+        assert_eq!(
+            pascal_case("ERROR_SENDER_NOT_FOUND"),
+            "ErrorSenderNotFound"
+        );
+        assert_eq!(pascal_case("expired_token"), "ExpiredToken");
+        assert_eq!(snake_case("botToken"), "bot_token");
+        assert_eq!(snake_case("CODE"), "code");
+        assert_eq!(snake_case("messageId"), "message_id");
+        assert_eq!(pascal_case("SMS"), "Sms");
+        assert_eq!(pascal_case("undelivered"), "Undelivered");
+    }
+}

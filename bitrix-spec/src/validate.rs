@@ -1,0 +1,229 @@
+//! Checks JSON values against a spec: documented examples (at compile time) and the requests the
+//! mock portal receives (at run time).
+
+use serde_json::{Map, Value};
+
+use crate::model::{AuthContext, Schema, Spec, Trigger, TypeName};
+
+/// Which side of a call a value is from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A request: every constraint applies (pattern, lengths, enum values, required members).
+    Request,
+    /// A response: shapes and required members only, with the portal's lenient scalars.
+    Response,
+}
+
+/// Checks `value` against `schema`; the error names the path and the reason.
+pub fn conforms(schema: &Schema, value: &Value, mode: Mode) -> Result<(), String> {
+    check_value(schema, value, mode, &mut String::new())
+}
+
+/// Why a request fails its spec, in the terms the spec's `when` triggers use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Violation {
+    /// No parameters at all.
+    NoParams,
+    /// A required parameter is missing or empty.
+    Missing(String),
+    /// A parameter has a value the method does not accept; the string says why.
+    Invalid(String, String),
+    /// The rule with this index is violated.
+    Rule(usize),
+}
+
+impl Violation {
+    /// The trigger a spec's error entry would name for this violation.
+    pub fn trigger(&self) -> Trigger {
+        match self {
+            Violation::NoParams => Trigger::NoParams(true),
+            Violation::Missing(p) => Trigger::Missing(p.clone()),
+            Violation::Invalid(p, _) => Trigger::Invalid(p.clone()),
+            Violation::Rule(i) => Trigger::Rule(*i),
+        }
+    }
+}
+
+/// Validates request parameters against a spec, in the order the portal does: emptiness, each
+/// parameter in spec order (missing, then invalid), then the rules. Unknown parameters pass,
+/// as they do on the portal.
+pub fn validate_request(spec: &Spec, params: &Map<String, Value>, context: AuthContext) -> Result<(), Violation> {
+    let given = |k: &str| params.get(k).is_some_and(|v| !is_empty(v));
+    if !spec.params.is_empty() && !spec.params.keys().any(|k| given(k)) {
+        if spec.error_for(&Trigger::NoParams(true)).is_some() {
+            return Err(Violation::NoParams);
+        }
+    }
+    for (name, schema) in &spec.params {
+        match params.get(name) {
+            Some(v) if !is_empty(v) => {
+                let mut path = name.clone();
+                check_value(schema, v, Mode::Request, &mut path).map_err(|e| Violation::Invalid(name.clone(), e))?;
+            }
+            _ if schema.required || schema.required_in.contains(&context) => {
+                return Err(Violation::Missing(name.clone()));
+            }
+            _ => {}
+        }
+    }
+    for (i, rule) in spec.rules.iter().enumerate() {
+        if !rule.at_least_one_of.iter().any(|p| given(p)) {
+            return Err(Violation::Rule(i));
+        }
+    }
+    Ok(())
+}
+
+/// What the portal treats as "not given": null, "", [] and {}.
+pub fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(), String> {
+    let fail = |path: &str, what: &str| {
+        let at = if path.is_empty() { String::new() } else { format!("`{path}`: ") };
+        Err(format!("{at}{what}, found {}", describe(v)))
+    };
+    if v.is_null() && (mode == Mode::Response && (s.nullable || !s.required) || s.ty == TypeName::Any) {
+        return Ok(());
+    }
+    match s.ty {
+        TypeName::Any => {}
+        TypeName::String | TypeName::Url | TypeName::Enum => {
+            let Some(text) = v.as_str().map(str::to_owned).or_else(|| (mode == Mode::Response && v.is_number()).then(|| v.to_string())) else {
+                return fail(path, "expected a string");
+            };
+            if mode == Mode::Request {
+                check_text(s, &text, path)?;
+            }
+        }
+        TypeName::LocalizedText => match v {
+            Value::String(text) if mode == Mode::Request => check_text(s, text, path)?,
+            Value::String(_) => {}
+            Value::Object(m) if m.values().all(Value::is_string) => {}
+            _ => return fail(path, "expected a string or a {language: text} map"),
+        },
+        TypeName::Integer | TypeName::Id => {
+            let ok = v.as_i64().is_some() || v.as_u64().is_some() || v.as_str().is_some_and(|t| t.trim().parse::<i64>().is_ok());
+            if !ok {
+                return fail(path, "expected an integer");
+            }
+        }
+        TypeName::Number => {
+            if !(v.is_number() || v.as_str().is_some_and(|t| t.trim().parse::<f64>().is_ok())) {
+                return fail(path, "expected a number");
+            }
+        }
+        TypeName::Boolean | TypeName::Yn => {
+            let ok = match v {
+                Value::Bool(_) => true,
+                Value::String(t) => matches!(t.as_str(), "Y" | "N" | "1" | "0" | "true" | "false"),
+                Value::Number(n) => matches!(n.as_u64(), Some(0 | 1)),
+                _ => false,
+            };
+            if !ok {
+                return fail(path, if s.ty == TypeName::Yn { "expected \"Y\" or \"N\"" } else { "expected a boolean" });
+            }
+        }
+        TypeName::Object => {
+            let Some(m) = v.as_object() else {
+                return fail(path, "expected an object");
+            };
+            for (name, field) in s.fields.iter().flatten() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                match m.get(name) {
+                    Some(fv) if !(mode == Mode::Request && is_empty(fv)) => check_value(field, fv, mode, path)?,
+                    _ if field.required => return Err(format!("`{path}` is required but missing")),
+                    _ => {}
+                }
+                path.truncate(len);
+            }
+        }
+        TypeName::Array => {
+            let items: Vec<&Value> = match v {
+                Value::Array(a) => a.iter().collect(),
+                // PHP arrays with keys 0..n arrive as objects now and then.
+                Value::Object(o) if mode == Mode::Response => o.values().collect(),
+                _ => return fail(path, "expected an array"),
+            };
+            if mode == Mode::Request {
+                if let Some(min) = s.min_items.filter(|&m| items.len() < m) {
+                    return Err(format!("`{path}` needs at least {min} item(s), found {}", items.len()));
+                }
+                if let Some(max) = s.max_items.filter(|&m| items.len() > m) {
+                    return Err(format!("`{path}` takes at most {max} item(s), found {}", items.len()));
+                }
+            }
+            if let Some(item) = &s.items {
+                for (i, iv) in items.into_iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    check_value(item, iv, mode, path)?;
+                    path.truncate(len);
+                }
+            }
+        }
+        TypeName::Map => {
+            let entries: Vec<(String, &Value)> = match v {
+                Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v)).collect(),
+                Value::Array(a) if a.is_empty() => Vec::new(),
+                _ => return fail(path, "expected an object"),
+            };
+            if let Some(item) = &s.items {
+                for (k, iv) in entries {
+                    let len = path.len();
+                    path.push_str(&format!("[{k}]"));
+                    check_value(item, iv, mode, path)?;
+                    path.truncate(len);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_text(s: &Schema, text: &str, path: &str) -> Result<(), String> {
+    let len = text.chars().count();
+    if let Some(min) = s.min_length.filter(|&m| len < m) {
+        return Err(format!("`{path}` must be at least {min} characters long, found {len}"));
+    }
+    if let Some(max) = s.max_length.filter(|&m| len > m) {
+        return Err(format!("`{path}` must be at most {max} characters long, found {len}"));
+    }
+    if let Some(values) = &s.values {
+        if !values.iter().any(|x| x == text) {
+            return Err(format!("`{path}` must be one of {}, found {text:?}", values.join(", ")));
+        }
+    }
+    if let Some(p) = &s.pattern {
+        let re = regex::Regex::new(p).map_err(|e| format!("`{path}`: bad pattern in spec: {e}"))?;
+        if !re.is_match(text) {
+            return Err(format!("`{path}` must match {p}, found {text:?}"));
+        }
+    }
+    if s.ty == TypeName::Url && !(text.starts_with("https://") || text.starts_with("http://")) {
+        return Err(format!("`{path}` must be an http(s) URL, found {text:?}"));
+    }
+    Ok(())
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {s:?}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}

@@ -1,0 +1,1 @@
+//! Workspace test crate: see tests/.
