@@ -1,1 +1,55 @@
-//! placeholder
+//! A typed client for the Bitrix24 REST API, generated from YAML method specs.
+//!
+//! Every REST method is described by one YAML file under `specs/`; the `bitrix_method!` macro
+//! turns it into a request type (required parameters in `new`, optional ones as setters), the
+//! typed result, an enum of the method's documented error codes and client-side validation.
+//! The methods live in one module per permission scope ([`messageservice`], [`imopenlines`],
+//! [`imbot`]), each behind a cargo feature of the same name.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use bitrix_api::{Client, Error, messageservice::*};
+//!
+//! let client = Client::with_access_token("https://example.bitrix24.com", "access-token")?;
+//! let request = MessageserviceSenderAdd::new(
+//!     "my_sms",
+//!     SenderType::Sms,
+//!     "https://sms.example.com/handler",
+//!     [("en", "My SMS"), ("de", "Mein SMS")],
+//! );
+//! match client.call(request).await {
+//!     Ok(true) => println!("registered"),
+//!     Ok(false) => println!("the portal said no"),
+//!     Err(Error::Method { code: MessageserviceSenderAddError::ErrorSenderAlreadyInstalled, .. }) => {
+//!         println!("already registered")
+//!     }
+//!     Err(e) => return Err(e.into()),
+//! }
+//! # Ok(()) }
+//! ```
+
+extern crate self as bitrix_api;
+
+mod client;
+pub mod de;
+mod error;
+mod method;
+mod types;
+
+pub use bitrix_macros::bitrix_method;
+pub use client::{Client, ClientBuilder, ConfigError};
+pub use error::{
+    ApiError, DecodeError, Error, Invalid, MethodError, SystemError, TransportError, TransportKind,
+    ValidationError,
+};
+pub use method::{Method, Text, Validate, Validator};
+pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
+
+/// What generated code refers to; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+}
+
+include!(concat!(env!("OUT_DIR"), "/methods.rs"));

@@ -22,7 +22,10 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
             spec.method
         )));
     }
-    if let Some(stem) = std::path::Path::new(file).file_stem().and_then(|s| s.to_str()) {
+    if let Some(stem) = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+    {
         if file.ends_with(".yaml") && stem != spec.method {
             out.push(src.at(&key("method"), format!(
                 "the file is named `{stem}.yaml` but describes `{}`: name the file after the method",
@@ -31,17 +34,26 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         }
     }
     if !is_ident_word(&spec.scope) {
-        out.push(src.at(&key("scope"), format!(
-            "`{}` is not a scope name: expected lowercase letters, digits and _",
-            spec.scope
-        )));
+        out.push(src.at(
+            &key("scope"),
+            format!(
+                "`{}` is not a scope name: expected lowercase letters, digits and _",
+                spec.scope
+            ),
+        ));
     }
     if spec.contexts.is_empty() {
-        out.push(src.at(&key("contexts"), "list at least one auth context: application, webhook"));
+        out.push(src.at(
+            &key("contexts"),
+            "list at least one auth context: application, webhook",
+        ));
     }
     if let Some(name) = &spec.rust_name {
         if !is_type_name(name) {
-            out.push(src.at(&key("rust_name"), format!("`{name}` is not a Rust type name (CamelCase)")));
+            out.push(src.at(
+                &key("rust_name"),
+                format!("`{name}` is not a Rust type name (CamelCase)"),
+            ));
         }
     }
 
@@ -49,15 +61,31 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
     check_schema(&src, &spec.result, &key("result"), spec, false, &mut out);
 
     for (i, rule) in spec.rules.iter().enumerate() {
-        let path = vec![Seg::Key("rules".into()), Seg::Index(i), Seg::Key("at_least_one_of".into())];
+        let path = vec![
+            Seg::Key("rules".into()),
+            Seg::Index(i),
+            Seg::Key("at_least_one_of".into()),
+        ];
         if rule.at_least_one_of.len() < 2 {
-            out.push(src.at(&path, "a rule needs at least two parameters (use `required` for one)"));
+            out.push(src.at(
+                &path,
+                "a rule needs at least two parameters (use `required` for one)",
+            ));
         }
         for p in &rule.at_least_one_of {
             if !spec.params.contains_key(p) {
-                out.push(src.at(&path, format!("the rule names `{p}`, which is not a parameter; parameters: {}", names(&spec.params))));
+                out.push(src.at(
+                    &path,
+                    format!(
+                        "the rule names `{p}`, which is not a parameter; parameters: {}",
+                        names(&spec.params)
+                    ),
+                ));
             } else if spec.params[p].required {
-                out.push(src.at(&path, format!("the rule names `{p}`, which is already required")));
+                out.push(src.at(
+                    &path,
+                    format!("the rule names `{p}`, which is already required"),
+                ));
             }
         }
     }
@@ -66,25 +94,57 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         let at = |k: &str| vec![Seg::Key("errors".into()), Seg::Index(i), Seg::Key(k.into())];
         if e.code.trim().is_empty() {
             out.push(src.at(&at("code"), "an error entry needs a non-empty `code`"));
-        } else if !e.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            out.push(src.at(&at("code"), format!("`{}` is not an error code: letters, digits and _ only", e.code)));
+        } else if !e
+            .code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            out.push(src.at(
+                &at("code"),
+                format!(
+                    "`{}` is not an error code: letters, digits and _ only",
+                    e.code
+                ),
+            ));
         }
         if !(400..=599).contains(&e.status) {
-            out.push(src.at(&at("status"), format!("HTTP status {} is not an error status (400..=599)", e.status)));
+            out.push(src.at(
+                &at("status"),
+                format!(
+                    "HTTP status {} is not an error status (400..=599)",
+                    e.status
+                ),
+            ));
         }
         match &e.when {
             Some(Trigger::Missing(p) | Trigger::Invalid(p)) if !spec.params.contains_key(p) => {
-                out.push(src.at(&at("when"), format!("`{p}` is not a parameter; parameters: {}", names(&spec.params))));
+                out.push(src.at(
+                    &at("when"),
+                    format!(
+                        "`{p}` is not a parameter; parameters: {}",
+                        names(&spec.params)
+                    ),
+                ));
             }
             Some(Trigger::Rule(r)) if *r >= spec.rules.len() => {
-                out.push(src.at(&at("when"), format!("there is no rule {r}: the spec has {} rule(s), counted from 0", spec.rules.len())));
+                out.push(src.at(
+                    &at("when"),
+                    format!(
+                        "there is no rule {r}: the spec has {} rule(s), counted from 0",
+                        spec.rules.len()
+                    ),
+                ));
             }
             _ => {}
         }
     }
 
     for (i, ex) in spec.examples.iter().enumerate() {
-        let path = vec![Seg::Key("examples".into()), Seg::Index(i), Seg::Key("response".into())];
+        let path = vec![
+            Seg::Key("examples".into()),
+            Seg::Index(i),
+            Seg::Key("response".into()),
+        ];
         let obj = ex.response.as_object();
         if let Some(result) = obj.and_then(|o| o.get("result")) {
             if let Err(e) = conforms(&spec.result, result, Mode::Response) {
@@ -92,7 +152,13 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
             }
         } else if let Some(code) = obj.and_then(|o| o.get("error")).and_then(|c| c.as_str()) {
             if !(400..=599).contains(&ex.status) {
-                out.push(src.at(&path, format!("an error example needs an error `status`, not {}", ex.status)));
+                out.push(src.at(
+                    &path,
+                    format!(
+                        "an error example needs an error `status`, not {}",
+                        ex.status
+                    ),
+                ));
             }
             if spec.error_by_code(code).is_none() && !crate::is_system_code(code) {
                 out.push(src.at(&path, format!("the example answers `{code}`, which is neither in `errors` nor a system error")));
@@ -105,7 +171,10 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
 }
 
 fn names(m: &IndexMap<String, Schema>) -> String {
-    m.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    m.keys()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_members(
@@ -122,7 +191,10 @@ fn check_members(
         p.push(Seg::Key(name.clone()));
         let rust = schema.name.clone().unwrap_or_else(|| snake_case(name));
         if rust.is_empty() || !rust.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            out.push(src.at(&p, format!("`{name}` gives no Rust field name; set `name:` to one")));
+            out.push(src.at(
+                &p,
+                format!("`{name}` gives no Rust field name; set `name:` to one"),
+            ));
         } else if !rust_names.insert(rust.clone()) {
             out.push(src.at(&p, format!("`{name}` and another member both become the Rust field `{rust}`; set `name:` on one")));
         }
@@ -130,7 +202,14 @@ fn check_members(
     }
 }
 
-fn check_schema(src: &Source<'_>, s: &Schema, path: &[Seg], spec: &Spec, request: bool, out: &mut Vec<Diagnostic>) {
+fn check_schema(
+    src: &Source<'_>,
+    s: &Schema,
+    path: &[Seg],
+    spec: &Spec,
+    request: bool,
+    out: &mut Vec<Diagnostic>,
+) {
     let at = |k: &str| {
         let mut p = path.to_vec();
         p.push(Seg::Key(k.to_owned()));
@@ -139,18 +218,29 @@ fn check_schema(src: &Source<'_>, s: &Schema, path: &[Seg], spec: &Spec, request
     let ty = s.ty;
     let only = |present: bool, k: &str, types: &str, out: &mut Vec<Diagnostic>| {
         if present {
-            out.push(src.at(&at(k), format!("`{k}` applies to {types}, not to `{}`", ty.as_str())));
+            out.push(src.at(
+                &at(k),
+                format!("`{k}` applies to {types}, not to `{}`", ty.as_str()),
+            ));
         }
     };
     match ty {
         TypeName::Enum => match &s.values {
-            None => out.push(src.at(path, "an `enum` needs `values`: the list of allowed strings")),
-            Some(v) if v.is_empty() => out.push(src.at(&at("values"), "an `enum` needs at least one value")),
+            None => out.push(src.at(
+                path,
+                "an `enum` needs `values`: the list of allowed strings",
+            )),
+            Some(v) if v.is_empty() => {
+                out.push(src.at(&at("values"), "an `enum` needs at least one value"))
+            }
             Some(v) => {
                 let mut seen = HashSet::new();
                 for value in v {
                     if value.is_empty() || crate::model::pascal_case(value).is_empty() {
-                        out.push(src.at(&at("values"), format!("`{value}` cannot name a Rust variant")));
+                        out.push(src.at(
+                            &at("values"),
+                            format!("`{value}` cannot name a Rust variant"),
+                        ));
                     } else if !seen.insert(crate::model::pascal_case(value)) {
                         out.push(src.at(&at("values"), format!("`{value}` repeats another value")));
                     }
@@ -161,14 +251,23 @@ fn check_schema(src: &Source<'_>, s: &Schema, path: &[Seg], spec: &Spec, request
     }
     match ty {
         TypeName::Object => match &s.fields {
-            None => out.push(src.at(path, "an `object` needs `fields` (use `any` for free-form JSON)")),
+            None => out.push(src.at(
+                path,
+                "an `object` needs `fields` (use `any` for free-form JSON)",
+            )),
             Some(f) => check_members(src, f, &at("fields"), spec, request, out),
         },
         _ => only(s.fields.is_some(), "fields", "`object`", out),
     }
     match ty {
         TypeName::Array | TypeName::Map => match &s.items {
-            None => out.push(src.at(path, format!("an `{}` needs `items`: the type of its elements", ty.as_str()))),
+            None => out.push(src.at(
+                path,
+                format!(
+                    "an `{}` needs `items`: the type of its elements",
+                    ty.as_str()
+                ),
+            )),
             Some(i) => check_schema(src, i, &at("items"), spec, request, out),
         },
         _ => only(s.items.is_some(), "items", "`array` and `map`", out),
@@ -184,28 +283,50 @@ fn check_schema(src: &Source<'_>, s: &Schema, path: &[Seg], spec: &Spec, request
     }
     if let Some(p) = &s.pattern {
         if let Err(e) = regex::Regex::new(p) {
-            let first = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
-            out.push(src.at(&at("pattern"), format!("invalid regular expression `{p}`: {first}")));
+            let first = e
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            out.push(src.at(
+                &at("pattern"),
+                format!("invalid regular expression `{p}`: {first}"),
+            ));
         }
     }
     if let (Some(lo), Some(hi)) = (s.min_length, s.max_length) {
         if lo > hi {
-            out.push(src.at(&at("min_length"), format!("min_length {lo} exceeds max_length {hi}")));
+            out.push(src.at(
+                &at("min_length"),
+                format!("min_length {lo} exceeds max_length {hi}"),
+            ));
         }
     }
     for c in &s.required_in {
         if !spec.contexts.contains(c) {
-            out.push(src.at(&at("required_in"), format!("`{}` is not among the method's `contexts`", c.as_str())));
+            out.push(src.at(
+                &at("required_in"),
+                format!("`{}` is not among the method's `contexts`", c.as_str()),
+            ));
         }
     }
     if s.required && !s.required_in.is_empty() {
-        out.push(src.at(&at("required_in"), "`required_in` makes no sense on a parameter that is always `required`"));
+        out.push(src.at(
+            &at("required_in"),
+            "`required_in` makes no sense on a parameter that is always `required`",
+        ));
     }
     if !request && s.secret {
         only(true, "secret", "request parameters", out);
     }
     if let Some(name) = &s.name {
-        if matches!(ty, TypeName::Object | TypeName::Enum) && path.len() > 1 && !is_type_name(name) && !is_field_name(name) {
+        if matches!(ty, TypeName::Object | TypeName::Enum)
+            && path.len() > 1
+            && !is_type_name(name)
+            && !is_field_name(name)
+        {
             out.push(src.at(&at("name"), format!("`{name}` is not a Rust name")));
         }
     }
@@ -213,11 +334,14 @@ fn check_schema(src: &Source<'_>, s: &Schema, path: &[Seg], spec: &Spec, request
 
 fn is_method_name(s: &str) -> bool {
     !s.is_empty()
-        && s.split('.').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        && s.split('.')
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 fn is_ident_word(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_type_name(s: &str) -> bool {
@@ -226,5 +350,6 @@ fn is_type_name(s: &str) -> bool {
 
 fn is_field_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

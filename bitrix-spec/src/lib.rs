@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub use check::check;
 pub use model::{
-    AuthContext, ErrorSpec, Example, Rule, Schema, Spec, Trigger, TypeName, pascal_case,
-    snake_case,
+    AuthContext, ErrorSpec, Example, Rule, Schema, Spec, Trigger, TypeName, pascal_case, snake_case,
 };
 pub use parse::{Diagnostic, Seg, parse, path_string};
 pub use validate::{Mode, Violation, conforms, is_empty, validate_request};
@@ -24,35 +23,81 @@ pub use validate::{Mode, Violation, conforms, is_empty, validate_request};
 pub fn load(file: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
     let spec = parse(file, text)?;
     let diags = check(file, text, &spec);
-    if diags.is_empty() { Ok(spec) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(spec)
+    } else {
+        Err(diags)
+    }
 }
 
 /// The system errors any call may return, with their HTTP status and documented description.
 pub const SYSTEM_ERRORS: &[(&str, u16, &str)] = &[
     ("INTERNAL_SERVER_ERROR", 500, "Internal server error"),
-    ("ERROR_UNEXPECTED_ANSWER", 500, "Server returned an unexpected response"),
+    (
+        "ERROR_UNEXPECTED_ANSWER",
+        500,
+        "Server returned an unexpected response",
+    ),
     ("QUERY_LIMIT_EXCEEDED", 503, "Too many requests"),
-    ("OPERATION_TIME_LIMIT", 429, "Method is blocked due to operation time limit"),
-    ("ERROR_BATCH_METHOD_NOT_ALLOWED", 405, "Method is not allowed for batch usage"),
-    ("ERROR_BATCH_LENGTH_EXCEEDED", 400, "Max batch length exceeded"),
+    (
+        "OPERATION_TIME_LIMIT",
+        429,
+        "Method is blocked due to operation time limit",
+    ),
+    (
+        "ERROR_BATCH_METHOD_NOT_ALLOWED",
+        405,
+        "Method is not allowed for batch usage",
+    ),
+    (
+        "ERROR_BATCH_LENGTH_EXCEEDED",
+        400,
+        "Max batch length exceeded",
+    ),
     ("NO_AUTH_FOUND", 401, "Wrong authorization data"),
     ("INVALID_REQUEST", 400, "Https required"),
     ("OVERLOAD_LIMIT", 503, "REST API is blocked due to overload"),
-    ("ACCESS_DENIED", 403, "REST API is available only on commercial plans"),
+    (
+        "ACCESS_DENIED",
+        403,
+        "REST API is available only on commercial plans",
+    ),
     ("INVALID_CREDENTIALS", 403, "Invalid request credentials"),
-    ("ERROR_MANIFEST_IS_NOT_AVAILABLE", 404, "Manifest is not available"),
-    ("insufficient_scope", 403, "The request requires higher privileges than provided by the webhook token"),
-    ("expired_token", 401, "The access token provided has expired"),
-    ("user_access_error", 403, "The user does not have access to the application"),
+    (
+        "ERROR_MANIFEST_IS_NOT_AVAILABLE",
+        404,
+        "Manifest is not available",
+    ),
+    (
+        "insufficient_scope",
+        403,
+        "The request requires higher privileges than provided by the webhook token",
+    ),
+    (
+        "expired_token",
+        401,
+        "The access token provided has expired",
+    ),
+    (
+        "user_access_error",
+        403,
+        "The user does not have access to the application",
+    ),
     ("PORTAL_DELETED", 500, "Portal was deleted"),
-    ("WRONG_AUTH_TYPE", 403, "Current authorization type is denied for this method"),
-    ("METHOD_NOT_FOUND", 404, "Method not found!"),
+    (
+        "WRONG_AUTH_TYPE",
+        403,
+        "Current authorization type is denied for this method",
+    ),
+    ("ERROR_METHOD_NOT_FOUND", 404, "Method not found!"),
     ("invalid_token", 401, "The access token provided is invalid"),
 ];
 
 /// Is `code` one of [`SYSTEM_ERRORS`] (case-insensitive)?
 pub fn is_system_code(code: &str) -> bool {
-    SYSTEM_ERRORS.iter().any(|(c, _, _)| c.eq_ignore_ascii_case(code))
+    SYSTEM_ERRORS
+        .iter()
+        .any(|(c, _, _)| c.eq_ignore_ascii_case(code))
 }
 
 /// Every `*.yaml` file under `dir` (one level of scope folders), sorted, for build scripts that

@@ -301,7 +301,9 @@ impl Spec {
 
     /// The first documented error that answers `trigger`.
     pub fn error_for(&self, trigger: &Trigger) -> Option<&ErrorSpec> {
-        self.errors.iter().find(|e| e.when.as_ref() == Some(trigger))
+        self.errors
+            .iter()
+            .find(|e| e.when.as_ref() == Some(trigger))
     }
 
     /// The first documented error with this code (case-insensitive).
@@ -367,10 +369,7 @@ mod tests {
             pascal_case("imbot.v2.Chat.Message.delete"),
             "ImbotV2ChatMessageDelete"
         );
-        assert_eq!(
-            pascal_case("ERROR_SENDER_NOT_FOUND"),
-            "ErrorSenderNotFound"
-        );
+        assert_eq!(pascal_case("ERROR_SENDER_NOT_FOUND"), "ErrorSenderNotFound");
         assert_eq!(pascal_case("expired_token"), "ExpiredToken");
         assert_eq!(snake_case("botToken"), "bot_token");
         assert_eq!(snake_case("CODE"), "code");

@@ -82,13 +82,18 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
         }
     };
     let Value::Mapping(mut root) = doc else {
-        return Err(vec![source.at(&[], "a spec must be a YAML mapping (method: ..., params: ...)")]);
+        return Err(vec![source.at(
+            &[],
+            "a spec must be a YAML mapping (method: ..., params: ...)",
+        )]);
     };
 
     // Read the repeated parts piece by piece to report all of their errors, then the rest.
     let mut diags = Vec::new();
     for section in ["params", "result", "errors", "examples", "rules"] {
-        let Some(value) = root.get(section) else { continue };
+        let Some(value) = root.get(section) else {
+            continue;
+        };
         let base = vec![Seg::Key(section.to_owned())];
         match (section, value) {
             ("params", Value::Mapping(m)) => {
@@ -189,8 +194,12 @@ impl Source<'_> {
                 let mut path = base.to_vec();
                 for seg in e.path().iter() {
                     match seg {
-                        serde_path_to_error::Segment::Map { key } => path.push(Seg::Key(key.clone())),
-                        serde_path_to_error::Segment::Seq { index } => path.push(Seg::Index(*index)),
+                        serde_path_to_error::Segment::Map { key } => {
+                            path.push(Seg::Key(key.clone()))
+                        }
+                        serde_path_to_error::Segment::Seq { index } => {
+                            path.push(Seg::Index(*index))
+                        }
                         _ => {}
                     }
                 }
@@ -280,7 +289,11 @@ pub(crate) fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
         }
         let is_item = matches!(seg, Seg::Index(_));
         // A block ends at the first line indented no deeper than its key (or its dash).
-        let limit = if is_item { col as isize - 2 } else { col as isize };
+        let limit = if is_item {
+            col as isize - 2
+        } else {
+            col as isize
+        };
         end = (line + 1..lines.len())
             .find(|&i| {
                 significant(lines[i])
@@ -289,7 +302,11 @@ pub(crate) fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
             .unwrap_or(lines.len());
         // The first key of a `- key: value` item sits on the dash line itself.
         start = if is_item { line } else { line + 1 };
-        owner_indent = if is_item { col as isize - 1 } else { col as isize };
+        owner_indent = if is_item {
+            col as isize - 1
+        } else {
+            col as isize
+        };
     }
     found
 }
@@ -344,7 +361,10 @@ mod tests {
     fn locates_block_flow_and_items() {
         assert_eq!(locate(DOC, &[k("params"), k("CODE"), k("type")]), (4, 5));
         assert_eq!(locate(DOC, &[k("params"), k("NAME"), k("type")]), (6, 11));
-        assert_eq!(locate(DOC, &[k("errors"), Seg::Index(1), k("status")]), (11, 5));
+        assert_eq!(
+            locate(DOC, &[k("errors"), Seg::Index(1), k("status")]),
+            (11, 5)
+        );
         assert_eq!(locate(DOC, &[k("errors"), Seg::Index(1)]), (10, 5));
         assert_eq!(locate(DOC, &[k("missing")]), (1, 1));
     }

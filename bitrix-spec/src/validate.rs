@@ -47,18 +47,25 @@ impl Violation {
 /// Validates request parameters against a spec, in the order the portal does: emptiness, each
 /// parameter in spec order (missing, then invalid), then the rules. Unknown parameters pass,
 /// as they do on the portal.
-pub fn validate_request(spec: &Spec, params: &Map<String, Value>, context: AuthContext) -> Result<(), Violation> {
+pub fn validate_request(
+    spec: &Spec,
+    params: &Map<String, Value>,
+    context: AuthContext,
+) -> Result<(), Violation> {
     let given = |k: &str| params.get(k).is_some_and(|v| !is_empty(v));
-    if !spec.params.is_empty() && !spec.params.keys().any(|k| given(k)) {
-        if spec.error_for(&Trigger::NoParams(true)).is_some() {
-            return Err(Violation::NoParams);
-        }
+    // Only methods that document an answer to an empty request check for one.
+    if !spec.params.is_empty()
+        && !spec.params.keys().any(|k| given(k))
+        && spec.error_for(&Trigger::NoParams(true)).is_some()
+    {
+        return Err(Violation::NoParams);
     }
     for (name, schema) in &spec.params {
         match params.get(name) {
             Some(v) if !is_empty(v) => {
                 let mut path = name.clone();
-                check_value(schema, v, Mode::Request, &mut path).map_err(|e| Violation::Invalid(name.clone(), e))?;
+                check_value(schema, v, Mode::Request, &mut path)
+                    .map_err(|e| Violation::Invalid(name.clone(), e))?;
             }
             _ if schema.required || schema.required_in.contains(&context) => {
                 return Err(Violation::Missing(name.clone()));
@@ -87,16 +94,26 @@ pub fn is_empty(v: &Value) -> bool {
 
 fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(), String> {
     let fail = |path: &str, what: &str| {
-        let at = if path.is_empty() { String::new() } else { format!("`{path}`: ") };
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!("`{path}`: ")
+        };
         Err(format!("{at}{what}, found {}", describe(v)))
     };
-    if v.is_null() && (mode == Mode::Response && (s.nullable || !s.required) || s.ty == TypeName::Any) {
+    if v.is_null()
+        && (mode == Mode::Response && (s.nullable || !s.required) || s.ty == TypeName::Any)
+    {
         return Ok(());
     }
     match s.ty {
         TypeName::Any => {}
         TypeName::String | TypeName::Url | TypeName::Enum => {
-            let Some(text) = v.as_str().map(str::to_owned).or_else(|| (mode == Mode::Response && v.is_number()).then(|| v.to_string())) else {
+            let Some(text) = v
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| (mode == Mode::Response && v.is_number()).then(|| v.to_string()))
+            else {
                 return fail(path, "expected a string");
             };
             if mode == Mode::Request {
@@ -110,7 +127,9 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
             _ => return fail(path, "expected a string or a {language: text} map"),
         },
         TypeName::Integer | TypeName::Id => {
-            let ok = v.as_i64().is_some() || v.as_u64().is_some() || v.as_str().is_some_and(|t| t.trim().parse::<i64>().is_ok());
+            let ok = v.as_i64().is_some()
+                || v.as_u64().is_some()
+                || v.as_str().is_some_and(|t| t.trim().parse::<i64>().is_ok());
             if !ok {
                 return fail(path, "expected an integer");
             }
@@ -128,7 +147,14 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
                 _ => false,
             };
             if !ok {
-                return fail(path, if s.ty == TypeName::Yn { "expected \"Y\" or \"N\"" } else { "expected a boolean" });
+                return fail(
+                    path,
+                    if s.ty == TypeName::Yn {
+                        "expected \"Y\" or \"N\""
+                    } else {
+                        "expected a boolean"
+                    },
+                );
             }
         }
         TypeName::Object => {
@@ -142,7 +168,9 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
                 }
                 path.push_str(name);
                 match m.get(name) {
-                    Some(fv) if !(mode == Mode::Request && is_empty(fv)) => check_value(field, fv, mode, path)?,
+                    Some(fv) if !(mode == Mode::Request && is_empty(fv)) => {
+                        check_value(field, fv, mode, path)?
+                    }
                     _ if field.required => return Err(format!("`{path}` is required but missing")),
                     _ => {}
                 }
@@ -158,10 +186,16 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
             };
             if mode == Mode::Request {
                 if let Some(min) = s.min_items.filter(|&m| items.len() < m) {
-                    return Err(format!("`{path}` needs at least {min} item(s), found {}", items.len()));
+                    return Err(format!(
+                        "`{path}` needs at least {min} item(s), found {}",
+                        items.len()
+                    ));
                 }
                 if let Some(max) = s.max_items.filter(|&m| items.len() > m) {
-                    return Err(format!("`{path}` takes at most {max} item(s), found {}", items.len()));
+                    return Err(format!(
+                        "`{path}` takes at most {max} item(s), found {}",
+                        items.len()
+                    ));
                 }
             }
             if let Some(item) = &s.items {
@@ -195,14 +229,21 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
 fn check_text(s: &Schema, text: &str, path: &str) -> Result<(), String> {
     let len = text.chars().count();
     if let Some(min) = s.min_length.filter(|&m| len < m) {
-        return Err(format!("`{path}` must be at least {min} characters long, found {len}"));
+        return Err(format!(
+            "`{path}` must be at least {min} characters long, found {len}"
+        ));
     }
     if let Some(max) = s.max_length.filter(|&m| len > m) {
-        return Err(format!("`{path}` must be at most {max} characters long, found {len}"));
+        return Err(format!(
+            "`{path}` must be at most {max} characters long, found {len}"
+        ));
     }
     if let Some(values) = &s.values {
         if !values.iter().any(|x| x == text) {
-            return Err(format!("`{path}` must be one of {}, found {text:?}", values.join(", ")));
+            return Err(format!(
+                "`{path}` must be one of {}, found {text:?}",
+                values.join(", ")
+            ));
         }
     }
     if let Some(p) = &s.pattern {

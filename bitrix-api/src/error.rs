@@ -1,0 +1,283 @@
+//! The two layers of API errors (the method's documented codes, the system codes any call may
+//! return) and the client's own failures (validation, transport, decoding).
+
+use std::fmt;
+
+/// A method's documented error codes, generated from its spec as a `#[non_exhaustive]` enum.
+pub trait MethodError: Copy + PartialEq + fmt::Debug + Send + Sync + 'static {
+    /// Every code with its variant, spelled as the portal sends it.
+    const CODES: &'static [(&'static str, Self)];
+
+    /// The variant for `code`, compared case-insensitively.
+    fn from_code(code: &str) -> Option<Self> {
+        Self::CODES
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))
+            .map(|(_, v)| *v)
+    }
+
+    /// The code as the portal spells it.
+    fn code(&self) -> &'static str {
+        Self::CODES
+            .iter()
+            .find(|(_, v)| v == self)
+            .map_or("", |(c, _)| c)
+    }
+}
+
+macro_rules! system_errors {
+    ($($variant:ident = $code:literal: $doc:literal,)*) => {
+        /// Errors that any call may return, whatever the method.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum SystemError {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl SystemError {
+            const ALL: &'static [(&'static str, SystemError)] = &[$(($code, SystemError::$variant),)*];
+
+            /// The error for `code`, compared case-insensitively.
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|(_, v)| *v)
+            }
+
+            /// The code as the portal spells it.
+            pub fn code(self) -> &'static str {
+                match self { $(SystemError::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+system_errors! {
+    InternalServerError = "INTERNAL_SERVER_ERROR": "HTTP 500: internal server error.",
+    ErrorUnexpectedAnswer = "ERROR_UNEXPECTED_ANSWER": "HTTP 500: the server returned an unexpected response.",
+    QueryLimitExceeded = "QUERY_LIMIT_EXCEEDED": "HTTP 503: the request rate limit is exceeded.",
+    OperationTimeLimit = "OPERATION_TIME_LIMIT": "HTTP 429: the method is blocked until `operating_reset_at` for using too much execution time.",
+    ErrorBatchMethodNotAllowed = "ERROR_BATCH_METHOD_NOT_ALLOWED": "HTTP 405: the method may not run inside `batch`.",
+    ErrorBatchLengthExceeded = "ERROR_BATCH_LENGTH_EXCEEDED": "HTTP 400: too many commands or too long parameters in `batch`.",
+    NoAuthFound = "NO_AUTH_FOUND": "HTTP 401: invalid access token or webhook code.",
+    InvalidRequest = "INVALID_REQUEST": "HTTP 400: HTTPS is required.",
+    OverloadLimit = "OVERLOAD_LIMIT": "HTTP 503: the REST API is blocked for overload; only support can lift it.",
+    AccessDenied = "ACCESS_DENIED": "HTTP 403: access denied (e.g. REST API only on commercial plans).",
+    InvalidCredentials = "INVALID_CREDENTIALS": "HTTP 403: the user of the token or webhook lacks the permissions.",
+    ManifestNotAvailable = "ERROR_MANIFEST_IS_NOT_AVAILABLE": "HTTP 404: the manifest is not available.",
+    InsufficientScope = "insufficient_scope": "HTTP 403: the token or webhook lacks the method's scope.",
+    ExpiredToken = "expired_token": "HTTP 401: the access token has expired; refresh it.",
+    InvalidToken = "invalid_token": "HTTP 401: the access token is invalid.",
+    UserAccessError = "user_access_error": "HTTP 403: the user has no access to the application.",
+    PortalDeleted = "PORTAL_DELETED": "HTTP 500: the portal was deleted or its public part is closed.",
+    WrongAuthType = "WRONG_AUTH_TYPE": "HTTP 403: this auth type is not accepted for the method (e.g. needs an application).",
+    MethodNotFound = "ERROR_METHOD_NOT_FOUND": "HTTP 404: the portal has no such method.",
+}
+
+/// An error answer of the portal: `{"error": code, "error_description": text}` and its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The REST method that was called.
+    pub method: &'static str,
+    /// The `error` code, as sent.
+    pub code: String,
+    /// The `error_description`, as sent (may be empty).
+    pub description: String,
+    /// The HTTP status.
+    pub status: u16,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} answered {} (HTTP {})",
+            self.method, self.code, self.status
+        )?;
+        if !self.description.is_empty() {
+            write!(f, ": {}", self.description)?;
+        }
+        Ok(())
+    }
+}
+
+/// A parameter that failed client-side validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// Path of the parameter, e.g. `CODE` or `MESSAGES[0].user.id`.
+    pub param: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// The request was refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// The REST method.
+    pub method: &'static str,
+    /// Every problem found, in parameter order.
+    pub problems: Vec<Invalid>,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {} request: ", self.method)?;
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", p.param, p.reason)?;
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong on the way to or from the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The connection could not be made; nothing was sent.
+    Connect,
+    /// No answer in time; the portal may or may not have acted.
+    Timeout,
+    /// The connection failed after the request was sent; the portal may or may not have acted.
+    Interrupted,
+    /// The client configuration or the URL is unusable.
+    Config,
+}
+
+/// A network or HTTP failure. Its text never holds the URL (which may hold a webhook code).
+#[derive(Debug, Clone)]
+pub struct TransportError {
+    /// The REST method that was called.
+    pub method: &'static str,
+    /// The kind of failure.
+    pub kind: TransportKind,
+    /// What the HTTP stack said, with the URL and any secret removed.
+    pub message: String,
+}
+
+impl TransportError {
+    /// True when the request may have reached the portal, so its outcome is unknown.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self.kind,
+            TransportKind::Timeout | TransportKind::Interrupted
+        )
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Timeout => "timed out (outcome unknown)",
+            TransportKind::Interrupted => "connection failed after sending (outcome unknown)",
+            TransportKind::Config => "is misconfigured",
+        };
+        write!(f, "{} {what}: {}", self.method, self.message)
+    }
+}
+
+/// The portal answered something that is not the documented shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The REST method that was called.
+    pub method: &'static str,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// What did not match.
+    pub message: String,
+    /// The start of the body, for diagnosis (at most 200 characters).
+    pub body_start: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} answered HTTP {} with an unexpected body ({}): {:?}",
+            self.method, self.status, self.message, self.body_start
+        )
+    }
+}
+
+/// Why a call failed. `E` is the method's generated error enum.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// One of the method's documented errors.
+    Method {
+        /// The documented code.
+        code: E,
+        /// The answer as received.
+        detail: ApiError,
+    },
+    /// A system error any method may return.
+    System {
+        /// The system code.
+        code: SystemError,
+        /// The answer as received.
+        detail: ApiError,
+    },
+    /// An error code that is neither documented for the method nor a known system code.
+    Other(ApiError),
+    /// The request failed client-side validation; nothing was sent.
+    Validation(ValidationError),
+    /// Network or HTTP failure.
+    Transport(TransportError),
+    /// The answer could not be decoded.
+    Decode(DecodeError),
+}
+
+impl<E: MethodError> Error<E> {
+    /// Classifies an error answer: the method's codes first, then the system codes.
+    pub fn from_api(detail: ApiError) -> Self {
+        if let Some(code) = E::from_code(&detail.code) {
+            Error::Method { code, detail }
+        } else if let Some(code) = SystemError::from_code(&detail.code) {
+            Error::System { code, detail }
+        } else {
+            Error::Other(detail)
+        }
+    }
+
+    /// The portal's answer, for the three API layers.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Method { detail, .. } | Error::System { detail, .. } | Error::Other(detail) => {
+                Some(detail)
+            }
+            _ => None,
+        }
+    }
+
+    /// The documented method error, if it is one.
+    pub fn method_error(&self) -> Option<E> {
+        match self {
+            Error::Method { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The system error, if it is one.
+    pub fn system_error(&self) -> Option<SystemError> {
+        match self {
+            Error::System { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+impl<E: MethodError> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Method { detail, .. } => write!(f, "{detail}"),
+            Error::System { detail, .. } => write!(f, "{detail} [system error]"),
+            Error::Other(detail) => write!(f, "{detail} [undocumented code]"),
+            Error::Validation(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: MethodError> std::error::Error for Error<E> {}

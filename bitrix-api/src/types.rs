@@ -1,0 +1,135 @@
+//! Value types shared by the generated methods.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A credential (webhook code, access token, bot token): sent as is, never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The credential itself, for sending it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl<T: Into<String>> From<T> for Secret {
+    fn from(value: T) -> Self {
+        Secret(value.into())
+    }
+}
+
+/// A text given once for all languages, or per language code (`{"en": .., "de": ..}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LocalizedText {
+    /// One text for every language.
+    Text(String),
+    /// Texts by language code.
+    Localized(BTreeMap<String, String>),
+}
+
+impl LocalizedText {
+    /// Every text it holds, for validation.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let (one, many) = match self {
+            LocalizedText::Text(t) => (Some(t.as_str()), None),
+            LocalizedText::Localized(m) => (None, Some(m.values().map(String::as_str))),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+}
+
+impl From<&str> for LocalizedText {
+    fn from(value: &str) -> Self {
+        LocalizedText::Text(value.to_owned())
+    }
+}
+
+impl From<String> for LocalizedText {
+    fn from(value: String) -> Self {
+        LocalizedText::Text(value)
+    }
+}
+
+impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for LocalizedText {
+    fn from(pairs: [(K, V); N]) -> Self {
+        LocalizedText::Localized(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+impl From<BTreeMap<String, String>> for LocalizedText {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        LocalizedText::Localized(map)
+    }
+}
+
+/// The `time` block of a successful answer: how long the call took and how much of the
+/// method's execution-time budget is used.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Time {
+    /// Unix time the portal started the call.
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    pub start: Option<f64>,
+    /// Unix time the portal finished the call.
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    pub finish: Option<f64>,
+    /// Seconds the call took.
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    pub duration: Option<f64>,
+    /// Seconds of processing.
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    pub processing: Option<f64>,
+    /// Start as RFC 3339 text.
+    #[serde(default)]
+    pub date_start: Option<String>,
+    /// Finish as RFC 3339 text.
+    #[serde(default)]
+    pub date_finish: Option<String>,
+    /// Seconds of execution time this method used in the current window (limit: 480 per 10 min).
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    pub operating: Option<f64>,
+    /// Unix time at which the method's execution-time window resets.
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    pub operating_reset_at: Option<f64>,
+}
+
+/// A successful answer: the typed `result` and the `time` block.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Reply<T> {
+    /// The method's result.
+    pub result: T,
+    /// The `time` block, when the portal sent one.
+    pub time: Option<Time>,
+}
+
+/// How the client authenticates, as far as a method's spec cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthContext {
+    /// OAuth 2 application (access token).
+    Application,
+    /// Incoming webhook.
+    Webhook,
+}

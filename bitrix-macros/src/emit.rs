@@ -1,0 +1,524 @@
+//! Spec -> tokens. Emits types and one-line calls into the runtime; no logic of its own.
+
+use bitrix_spec::{AuthContext, Schema, Spec, TypeName, pascal_case, snake_case};
+use indexmap::IndexMap;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+const SERDE: &str = "::bitrix_api::__private::serde";
+
+/// Everything one spec expands to.
+pub(crate) fn method(spec: &Spec) -> TokenStream {
+    let ty = spec.type_name();
+    let mut items = Vec::new();
+    let request = request_struct(&ty, &request_doc(spec), &spec.params, spec, &mut items);
+    let (output, decode) = output(spec, &ty, &mut items);
+    let error = error_enum(spec, &ty);
+    let ty_ident = ident(&ty);
+    let error_ident = format_ident!("{}Error", ty);
+    let name = &spec.method;
+    let scope = &spec.scope;
+    let batch = spec.batch;
+    let idempotent = spec.idempotent;
+    let contexts = spec.contexts.iter().map(|c| context(*c));
+    let validate = validation(&spec.params, spec);
+    quote! {
+        #request
+        #(#items)*
+        #error
+        impl ::bitrix_api::Method for #ty_ident {
+            const NAME: &'static str = #name;
+            const SCOPE: &'static str = #scope;
+            const BATCH: bool = #batch;
+            const IDEMPOTENT: bool = #idempotent;
+            const CONTEXTS: &'static [::bitrix_api::AuthContext] = &[#(#contexts),*];
+            type Output = #output;
+            type Error = #error_ident;
+            fn validate(&self, v: &mut ::bitrix_api::Validator) {
+                #validate
+            }
+            fn decode(raw: &str) -> ::core::result::Result<Self::Output, ::bitrix_api::__private::serde_json::Error> {
+                #decode
+            }
+        }
+    }
+}
+
+fn context(c: AuthContext) -> TokenStream {
+    match c {
+        AuthContext::Application => quote!(::bitrix_api::AuthContext::Application),
+        AuthContext::Webhook => quote!(::bitrix_api::AuthContext::Webhook),
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    if syn::parse_str::<Ident>(name).is_ok() {
+        Ident::new(name, Span::call_site())
+    } else {
+        Ident::new_raw(name, Span::call_site())
+    }
+}
+
+fn field_ident(key: &str, schema: &Schema) -> Ident {
+    ident(&schema.name.clone().unwrap_or_else(|| snake_case(key)))
+}
+
+/// The Rust type name of a nested object or enum: its `name`, or owner + member in PascalCase.
+fn nested_name(owner: &str, key: &str, schema: &Schema) -> String {
+    match &schema.name {
+        Some(n) if n.starts_with(|c: char| c.is_ascii_uppercase()) => n.clone(),
+        _ => format!("{owner}{}", pascal_case(key)),
+    }
+}
+
+fn request_doc(spec: &Spec) -> String {
+    let mut doc = format!("{}\n\nREST method `{}`", spec.summary.trim(), spec.method);
+    if let Some(d) = &spec.description {
+        doc.push_str("\n\n");
+        doc.push_str(d.trim());
+    }
+    let contexts: Vec<&str> = spec.contexts.iter().map(|c| c.as_str()).collect();
+    doc.push_str(&format!(
+        "\n\n* Scope: `{}`\n* Who may call it: {}\n* Auth: {}\n* Batch: {}; idempotent: {}\n\n[Documentation]({})",
+        spec.scope,
+        spec.access,
+        contexts.join(", "),
+        if spec.batch { "allowed" } else { "not allowed" },
+        if spec.idempotent { "yes" } else { "no" },
+        spec.docs
+    ));
+    if !spec.rules.is_empty() {
+        doc.push_str("\n\n# Rules\n");
+        for r in &spec.rules {
+            doc.push_str(&format!(
+                "\n* At least one of {}",
+                r.at_least_one_of.join(", ")
+            ));
+            if let Some(d) = &r.description {
+                doc.push_str(&format!(": {d}"));
+            }
+        }
+    }
+    doc
+}
+
+fn member_doc(key: &str, s: &Schema) -> String {
+    let mut doc = format!("`{key}`");
+    if let Some(d) = &s.description {
+        doc.push_str(": ");
+        doc.push_str(d.trim());
+    }
+    if let Some(p) = &s.pattern {
+        doc.push_str(&format!(" Pattern: `{p}`."));
+    }
+    if let Some(text) = s
+        .default
+        .as_ref()
+        .and_then(|d| serde_json::to_string(d).ok())
+    {
+        doc.push_str(&format!(" Default: `{text}`."));
+    }
+    if !s.required_in.is_empty() {
+        let c: Vec<&str> = s.required_in.iter().map(|c| c.as_str()).collect();
+        doc.push_str(&format!(" Required under {} auth.", c.join(", ")));
+    }
+    doc
+}
+
+/// Which side of a call a type is for: it decides derives and leniency.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Request,
+    Response,
+}
+
+/// The Rust type of a schema, emitting nested structs and enums into `items`.
+fn rust_type(
+    owner: &str,
+    key: &str,
+    s: &Schema,
+    side: Side,
+    spec: &Spec,
+    items: &mut Vec<TokenStream>,
+) -> TokenStream {
+    match s.ty {
+        TypeName::String | TypeName::Url if s.secret => quote!(::bitrix_api::Secret),
+        TypeName::String | TypeName::Url => quote!(::std::string::String),
+        TypeName::Integer | TypeName::Id => quote!(i64),
+        TypeName::Number => quote!(f64),
+        TypeName::Boolean | TypeName::Yn => quote!(bool),
+        TypeName::LocalizedText => quote!(::bitrix_api::LocalizedText),
+        TypeName::Any => quote!(::bitrix_api::__private::serde_json::Value),
+        TypeName::Enum => {
+            let name = nested_name(owner, key, s);
+            items.push(enum_type(&name, key, s, side));
+            let id = ident(&name);
+            quote!(#id)
+        }
+        TypeName::Object => {
+            let name = nested_name(owner, key, s);
+            let doc = format!(
+                "`{key}`{}",
+                s.description
+                    .as_deref()
+                    .map(|d| format!(": {}", d.trim()))
+                    .unwrap_or_default()
+            );
+            let fields = s.fields.clone().unwrap_or_default();
+            let item = match side {
+                Side::Request => {
+                    let mut ts = request_struct(&name, &doc, &fields, spec, items);
+                    let id = ident(&name);
+                    let v = validation(&fields, spec);
+                    ts.extend(quote! {
+                        impl ::bitrix_api::Validate for #id {
+                            fn validate(&self, v: &mut ::bitrix_api::Validator) { #v }
+                        }
+                    });
+                    ts
+                }
+                Side::Response => response_struct(&name, &doc, &fields, spec, items),
+            };
+            items.push(item);
+            let id = ident(&name);
+            quote!(#id)
+        }
+        TypeName::Array | TypeName::Map => {
+            let inner = match s.items.as_deref() {
+                Some(item) => rust_type(owner, &format!("{key}_item"), item, side, spec, items),
+                None => quote!(::bitrix_api::__private::serde_json::Value),
+            };
+            if s.ty == TypeName::Array {
+                quote!(::std::vec::Vec<#inner>)
+            } else {
+                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            }
+        }
+    }
+}
+
+fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
+    let id = ident(name);
+    let values = s.values.clone().unwrap_or_default();
+    let variants = values.iter().map(|v| {
+        let var = ident(&pascal_case(v));
+        let doc = format!("`{v}`");
+        quote!(#[doc = #doc] #[serde(rename = #v)] #var)
+    });
+    let doc = format!(
+        "Values of `{key}`{}",
+        s.description
+            .as_deref()
+            .map(|d| format!(": {}", d.trim()))
+            .unwrap_or_default()
+    );
+    match side {
+        Side::Request => quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::bitrix_api::__private::serde::Serialize)]
+            #[serde(crate = #SERDE)]
+            pub enum #id { #(#variants),* }
+        },
+        Side::Response => quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::bitrix_api::__private::serde::Deserialize)]
+            #[serde(crate = #SERDE)]
+            #[non_exhaustive]
+            pub enum #id {
+                #(#variants,)*
+                /// A value the spec does not list.
+                #[serde(other)]
+                Unknown,
+            }
+        },
+    }
+}
+
+/// A request (or nested request object): private fields, `new` with the required members,
+/// a setter per optional member.
+fn request_struct(
+    name: &str,
+    doc: &str,
+    members: &IndexMap<String, Schema>,
+    spec: &Spec,
+    items: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let id = ident(name);
+    let mut fields = Vec::new();
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut arg_docs = String::from("Creates the request from its required parameters:\n");
+    for (key, s) in members {
+        let f = field_ident(key, s);
+        let ty = rust_type(name, key, s, Side::Request, spec, items);
+        let mdoc = member_doc(key, s);
+        let yn = s.ty == TypeName::Yn;
+        let (arg_ty, into) = arg_type(&ty, s);
+        let conv = if into {
+            quote!(::core::convert::Into::into(#f))
+        } else {
+            quote!(#f)
+        };
+        if s.required {
+            let ser = yn.then(|| quote!(serialize_with = "::bitrix_api::de::yn",));
+            fields.push(quote!(#[serde(rename = #key, #ser)] #f: #ty));
+            args.push(quote!(#f: #arg_ty));
+            inits.push(quote!(#f: #conv));
+            arg_docs.push_str(&format!("\n* {mdoc}"));
+        } else {
+            let ser = yn.then(|| quote!(serialize_with = "::bitrix_api::de::opt_yn",));
+            fields.push(quote!(#[serde(rename = #key, skip_serializing_if = "Option::is_none", #ser)] #f: ::core::option::Option<#ty>));
+            inits.push(quote!(#f: ::core::option::Option::None));
+            setters.push(quote! {
+                #[doc = #mdoc]
+                #[must_use]
+                pub fn #f(mut self, #f: #arg_ty) -> Self {
+                    self.#f = ::core::option::Option::Some(#conv);
+                    self
+                }
+            });
+        }
+    }
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, ::bitrix_api::__private::serde::Serialize)]
+        #[serde(crate = #SERDE)]
+        pub struct #id { #(#fields,)* }
+
+        impl #id {
+            #[doc = #arg_docs]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// How a member is passed to `new` or a setter: `impl Into<T>` where that helps callers.
+fn arg_type(ty: &TokenStream, s: &Schema) -> (TokenStream, bool) {
+    match s.ty {
+        TypeName::String
+        | TypeName::Url
+        | TypeName::LocalizedText
+        | TypeName::Integer
+        | TypeName::Id
+        | TypeName::Number
+        | TypeName::Array => (quote!(impl ::core::convert::Into<#ty>), true),
+        _ => (ty.clone(), false),
+    }
+}
+
+/// Validation calls for each member that has something to check.
+fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
+    let mut out = Vec::new();
+    for (key, s) in members {
+        let f = field_ident(key, s);
+        let value = if s.required {
+            quote!(&self.#f)
+        } else {
+            quote!(self.#f.as_ref())
+        };
+        match s.ty {
+            TypeName::String | TypeName::Url | TypeName::LocalizedText => {
+                let has_rules = s.required
+                    || s.pattern.is_some()
+                    || s.min_length.is_some()
+                    || s.max_length.is_some()
+                    || s.ty == TypeName::Url;
+                if has_rules {
+                    let required = s.required;
+                    let pattern = match &s.pattern {
+                        Some(p) => quote!(::core::option::Option::Some(#p)),
+                        None => quote!(::core::option::Option::None),
+                    };
+                    let min = opt_usize(s.min_length);
+                    let max = opt_usize(s.max_length);
+                    let url = s.ty == TypeName::Url;
+                    let rules = quote!(&::bitrix_api::Text { required: #required, pattern: #pattern, min: #min, max: #max, url: #url });
+                    let call = if s.ty == TypeName::LocalizedText {
+                        if s.required {
+                            quote!(v.localized(#key, ::core::option::Option::Some(&self.#f), #rules);)
+                        } else {
+                            quote!(v.localized(#key, self.#f.as_ref(), #rules);)
+                        }
+                    } else if s.secret {
+                        if s.required {
+                            quote!(v.text(#key, self.#f.expose(), #rules);)
+                        } else {
+                            quote!(v.opt_text(#key, self.#f.as_ref().map(::bitrix_api::Secret::expose), #rules);)
+                        }
+                    } else if s.required {
+                        quote!(v.text(#key, &self.#f, #rules);)
+                    } else {
+                        quote!(v.opt_text(#key, self.#f.as_deref(), #rules);)
+                    };
+                    out.push(call);
+                }
+            }
+            TypeName::Array => {
+                let min = opt_usize(if s.required {
+                    Some(s.min_items.unwrap_or(1).max(1))
+                } else {
+                    s.min_items
+                });
+                let max = opt_usize(s.max_items);
+                let nested = s.items.as_ref().is_some_and(|i| i.ty == TypeName::Object);
+                let each = nested.then(|| quote!(v.each(#key, items);));
+                let check = quote!(v.items(#key, items.len(), #min, #max); #each);
+                if s.required {
+                    out.push(quote!({ let items = #value; #check }));
+                } else if s.min_items.is_some() || s.max_items.is_some() || nested {
+                    out.push(
+                        quote!(if let ::core::option::Option::Some(items) = #value { #check }),
+                    );
+                }
+            }
+            TypeName::Object => {
+                if s.required {
+                    out.push(quote!(v.nested(#key, #value);));
+                } else {
+                    out.push(quote!(if let ::core::option::Option::Some(x) = #value { v.nested(#key, x); }));
+                }
+            }
+            _ => {}
+        }
+        if !s.required_in.is_empty() {
+            let contexts = s.required_in.iter().map(|c| context(*c));
+            out.push(quote!(v.required_in(#key, self.#f.is_some(), &[#(#contexts),*]);));
+        }
+    }
+    // Rules only apply to a method's top-level parameters.
+    if std::ptr::eq(members, &spec.params) {
+        for rule in &spec.rules {
+            let given = rule.at_least_one_of.iter().filter_map(|p| {
+                let s = spec.params.get(p)?;
+                let f = field_ident(p, s);
+                Some(quote!((#p, self.#f.is_some())))
+            });
+            out.push(quote!(v.at_least_one_of(&[#(#given),*]);));
+        }
+    }
+    if out.is_empty() {
+        quote!(let _ = v;)
+    } else {
+        quote!(#(#out)*)
+    }
+}
+
+fn opt_usize(v: Option<usize>) -> TokenStream {
+    match v {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// Types decoded through `de::lenient` (the portal sends them in several spellings).
+fn is_lenient(s: &Schema) -> bool {
+    matches!(
+        s.ty,
+        TypeName::String
+            | TypeName::Url
+            | TypeName::Integer
+            | TypeName::Id
+            | TypeName::Number
+            | TypeName::Boolean
+            | TypeName::Yn
+            | TypeName::Map
+    ) && !s.secret
+}
+
+/// A response object: public fields, lenient where the portal is loose.
+fn response_struct(
+    name: &str,
+    doc: &str,
+    members: &IndexMap<String, Schema>,
+    spec: &Spec,
+    items: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let id = ident(name);
+    let fields = members.iter().map(|(key, s)| {
+        let f = field_ident(key, s);
+        let ty = rust_type(name, key, s, Side::Response, spec, items);
+        let doc = member_doc(key, s);
+        let optional = !s.required || s.nullable;
+        let ty = if optional {
+            quote!(::core::option::Option<#ty>)
+        } else {
+            ty
+        };
+        let default = optional.then(|| quote!(default,));
+        let with = is_lenient(s).then(|| quote!(deserialize_with = "::bitrix_api::de::lenient",));
+        quote!(#[doc = #doc] #[serde(rename = #key, #default #with)] pub #f: #ty)
+    });
+    let fields: Vec<TokenStream> = fields.collect();
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, ::bitrix_api::__private::serde::Deserialize)]
+        #[serde(crate = #SERDE)]
+        #[non_exhaustive]
+        pub struct #id { #(#fields,)* }
+    }
+}
+
+/// The `Output` type and the body of `decode`.
+fn output(spec: &Spec, ty: &str, items: &mut Vec<TokenStream>) -> (TokenStream, TokenStream) {
+    let mut result = spec.result.clone();
+    if result.ty == TypeName::Object && result.name.is_none() {
+        result.name = Some(format!("{ty}Result"));
+    }
+    let out = rust_type(ty, "result", &result, Side::Response, spec, items);
+    let decode = if is_lenient(&result) {
+        quote!(::bitrix_api::de::decode_lenient(raw))
+    } else {
+        quote!(::bitrix_api::de::decode(raw))
+    };
+    (out, decode)
+}
+
+fn error_enum(spec: &Spec, ty: &str) -> TokenStream {
+    let id = format_ident!("{}Error", ty);
+    let mut variants: Vec<(String, String, String)> = Vec::new();
+    for e in &spec.errors {
+        let var = pascal_case(&e.code);
+        let line = format!(
+            "* HTTP {}: \"{}\"{}",
+            e.status,
+            e.description,
+            e.meaning
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        );
+        match variants.iter_mut().find(|(v, _, _)| *v == var) {
+            Some((_, _, doc)) => {
+                doc.push('\n');
+                doc.push_str(&line);
+            }
+            None => variants.push((var, e.code.clone(), format!("`{}`\n\n{line}", e.code))),
+        }
+    }
+    let decl = variants.iter().map(|(v, _, doc)| {
+        let v = ident(v);
+        quote!(#[doc = #doc] #v)
+    });
+    let codes = variants.iter().map(|(v, code, _)| {
+        let v = ident(v);
+        quote!((#code, Self::#v))
+    });
+    let doc = format!(
+        "Documented error codes of `{}`; match them in [`::bitrix_api::Error::Method`].",
+        spec.method
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #id { #(#decl,)* }
+        impl ::bitrix_api::MethodError for #id {
+            const CODES: &'static [(&'static str, Self)] = &[#(#codes),*];
+        }
+    }
+}
