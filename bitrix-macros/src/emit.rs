@@ -59,8 +59,13 @@ fn ident(name: &str) -> Ident {
     }
 }
 
+/// The Rust field of a member: its `name` when that is a field name (a CamelCase `name` names
+/// the member's type instead), else the key in snake_case.
 fn field_ident(key: &str, schema: &Schema) -> Ident {
-    ident(&schema.name.clone().unwrap_or_else(|| snake_case(key)))
+    match &schema.name {
+        Some(n) if !n.starts_with(|c: char| c.is_ascii_uppercase()) => ident(n),
+        _ => ident(&snake_case(key)),
+    }
 }
 
 /// The Rust type name of a nested object or enum: its `name`, or owner + member in PascalCase.

@@ -189,7 +189,11 @@ fn check_members(
     for (name, schema) in members {
         let mut p = path.to_vec();
         p.push(Seg::Key(name.clone()));
-        let rust = schema.name.clone().unwrap_or_else(|| snake_case(name));
+        // A CamelCase `name` names the member's type; the field then keeps the key's name.
+        let rust = match &schema.name {
+            Some(n) if !n.starts_with(|c: char| c.is_ascii_uppercase()) => n.clone(),
+            _ => snake_case(name),
+        };
         if rust.is_empty() || !rust.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             out.push(src.at(
                 &p,

@@ -66,30 +66,45 @@ pub fn path_string(path: &[Seg]) -> String {
 /// rule is read on its own, so one typo does not hide the next), then [`crate::check`] adds the
 /// semantic ones.
 pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
+    match parse_partial(file, text) {
+        (Some(spec), diags) if diags.is_empty() => Ok(spec),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Parses what can be parsed: the spec built from the pieces that read cleanly (if the top
+/// level did), and the diagnostics of the pieces that did not, so that [`crate::check`] can
+/// still look at the rest.
+pub(crate) fn parse_partial(file: &str, text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
     let source = Source { file, text };
     let doc: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = strip_location(&e.to_string());
-            return Err(vec![Diagnostic {
+            let diag = Diagnostic {
                 file: file.to_owned(),
                 line,
                 column,
                 key: String::new(),
                 message: format!("YAML syntax error: {message}"),
-            }]);
+            };
+            return (None, vec![diag]);
         }
     };
     let Value::Mapping(mut root) = doc else {
-        return Err(vec![source.at(
+        let diag = source.at(
             &[],
             "a spec must be a YAML mapping (method: ..., params: ...)",
-        )]);
+        );
+        return (None, vec![diag]);
     };
 
-    // Read the repeated parts piece by piece to report all of their errors, then the rest.
+    // The repeated parts are read piece by piece so that one typo does not hide the next.
     let mut diags = Vec::new();
+    let mut params = indexmap::IndexMap::new();
+    let (mut errors, mut examples, mut rules, mut result) =
+        (Vec::new(), Vec::new(), Vec::new(), None);
     for section in ["params", "result", "errors", "examples", "rules"] {
         let Some(value) = root.get(section) else {
             continue;
@@ -100,43 +115,46 @@ pub fn parse(file: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
                 for (k, v) in m {
                     let mut path = base.clone();
                     path.push(Seg::Key(key_text(k)));
-                    source.read::<crate::Schema>(v, &path, &mut diags);
+                    if let Some(schema) = source.read(v.clone(), &path, &mut diags) {
+                        params.insert(key_text(k), schema);
+                    }
                 }
             }
-            ("result", v) => source.read::<crate::Schema>(v, &base, &mut diags),
+            ("result", v) => result = source.read(v.clone(), &base, &mut diags),
             ("errors" | "examples" | "rules", Value::Sequence(items)) => {
                 for (i, v) in items.iter().enumerate() {
                     let mut path = base.clone();
                     path.push(Seg::Index(i));
+                    let v = v.clone();
                     match section {
-                        "errors" => source.read::<crate::ErrorSpec>(v, &path, &mut diags),
-                        "examples" => source.read::<crate::Example>(v, &path, &mut diags),
-                        _ => source.read::<crate::Rule>(v, &path, &mut diags),
+                        "errors" => errors.extend(source.read(v, &path, &mut diags)),
+                        "examples" => examples.extend(source.read(v, &path, &mut diags)),
+                        _ => rules.extend(source.read(v, &path, &mut diags)),
                     }
                 }
             }
-            _ => {}
+            // A section of the wrong shape is reported by the whole-spec read below.
+            _ => continue,
         }
+        root.insert(Value::from(section), Value::Null);
     }
-    if !diags.is_empty() {
-        // The sections are reported; read the rest without them for its own errors.
-        for section in ["params", "errors", "examples", "rules"] {
-            if root.contains_key(section) {
-                root.insert(Value::from(section), Value::Null);
-            }
+    let mut stub = Mapping::new();
+    stub.insert("type".into(), "any".into());
+    if matches!(root.get("result"), Some(Value::Null)) {
+        root.insert("result".into(), Value::Mapping(stub));
+    }
+    let spec: Option<Spec> = source.read(Value::Mapping(root), &[], &mut diags);
+    let spec = spec.map(|mut spec| {
+        spec.params = params;
+        spec.errors = errors;
+        spec.examples = examples;
+        spec.rules = rules;
+        if let Some(result) = result {
+            spec.result = result;
         }
-        if root.contains_key("result") {
-            let mut stub = Mapping::new();
-            stub.insert("type".into(), "any".into());
-            root.insert("result".into(), Value::Mapping(stub));
-        }
-    }
-    let mut spec = None;
-    source.read_into::<Spec>(Value::Mapping(root), &[], &mut diags, &mut spec);
-    match spec {
-        Some(spec) if diags.is_empty() => Ok(spec),
-        _ => Err(diags),
-    }
+        spec
+    });
+    (spec, diags)
 }
 
 fn key_text(k: &Value) -> String {
@@ -176,20 +194,14 @@ impl Source<'_> {
         }
     }
 
-    fn read<T: DeserializeOwned>(&self, value: &Value, base: &[Seg], diags: &mut Vec<Diagnostic>) {
-        let mut out = None;
-        self.read_into::<T>(value.clone(), base, diags, &mut out);
-    }
-
-    fn read_into<T: DeserializeOwned>(
+    fn read<T: DeserializeOwned>(
         &self,
         value: Value,
         base: &[Seg],
         diags: &mut Vec<Diagnostic>,
-        out: &mut Option<T>,
-    ) {
+    ) -> Option<T> {
         match serde_path_to_error::deserialize::<_, T>(value) {
-            Ok(v) => *out = Some(v),
+            Ok(v) => Some(v),
             Err(e) => {
                 let mut path = base.to_vec();
                 for seg in e.path().iter() {
@@ -209,10 +221,13 @@ impl Source<'_> {
                     .strip_prefix("unknown field `")
                     .and_then(|r| r.split('`').next())
                 {
-                    path.push(Seg::Key(field.to_owned()));
+                    if path.last() != Some(&Seg::Key(field.to_owned())) {
+                        path.push(Seg::Key(field.to_owned()));
+                    }
                 }
                 let message = message.replace("unknown variant", "unknown value");
                 diags.push(self.at(&path, message));
+                None
             }
         }
     }

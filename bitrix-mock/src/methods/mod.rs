@@ -1,0 +1,89 @@
+//! Method behaviours: what a call does to the portal's state once its request is valid.
+//!
+//! A behaviour answers a `result` value or a [`Fail`] naming an error code; the server turns the
+//! code into status and description from the method's spec, so no error text lives here.
+
+mod imbot;
+mod imconnector;
+mod messageservice;
+
+use serde_json::{Map, Value};
+
+use crate::auth::Caller;
+use crate::params;
+use crate::state::State;
+
+/// Why a call failed, in the terms of the method's spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// The documented error with this code; `text` picks one description when the spec lists
+    /// several for the code, otherwise the entry without a request-validation trigger wins.
+    Code {
+        code: &'static str,
+        text: Option<&'static str>,
+    },
+    /// The same answer as a call from an auth context the spec does not list.
+    WrongContext,
+}
+
+impl Fail {
+    pub(crate) fn code(code: &'static str) -> Self {
+        Fail::Code { code, text: None }
+    }
+}
+
+pub(crate) type Outcome = Result<Value, Fail>;
+
+/// One call as a behaviour sees it.
+pub(crate) struct Call<'a> {
+    pub caller: &'a Caller,
+    pub params: &'a Map<String, Value>,
+    pub state: &'a mut State,
+}
+
+impl Call<'_> {
+    /// The calling application; methods for applications only are refused to webhooks before
+    /// they get here, but a spec listing both contexts must not make this panic.
+    fn app(&self) -> Result<&'static str, Fail> {
+        self.caller.app.ok_or(Fail::WrongContext)
+    }
+
+    fn require_admin(&self) -> Result<(), Fail> {
+        if self.caller.is_admin() {
+            Ok(())
+        } else {
+            Err(Fail::code("ACCESS_DENIED"))
+        }
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        params::text(self.params.get(key)).filter(|s| !s.is_empty())
+    }
+
+    fn int(&self, key: &str) -> Option<i64> {
+        params::int(self.params.get(key))
+    }
+}
+
+pub(crate) type Behaviour = fn(&mut Call<'_>) -> Outcome;
+
+/// The behaviour of a method, by lowercased name; methods without one answer their spec's
+/// first success example.
+pub(crate) fn find(method: &str) -> Option<Behaviour> {
+    Some(match method {
+        "messageservice.sender.add" => messageservice::sender_add,
+        "messageservice.sender.update" => messageservice::sender_update,
+        "messageservice.sender.delete" => messageservice::sender_delete,
+        "messageservice.sender.list" => messageservice::sender_list,
+        "messageservice.message.status.update" => messageservice::status_update,
+        "imconnector.register" => imconnector::register,
+        "imconnector.activate" => imconnector::activate,
+        "imconnector.send.messages" => imconnector::send_messages,
+        "imconnector.update.messages" => imconnector::update_messages,
+        "imconnector.delete.messages" => imconnector::delete_messages,
+        "imbot.v2.chat.message.send" => imbot::send,
+        "imbot.v2.chat.message.update" => imbot::update,
+        "imbot.v2.chat.message.delete" => imbot::delete,
+        _ => return None,
+    })
+}

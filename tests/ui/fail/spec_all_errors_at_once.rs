@@ -1,0 +1,20 @@
+// Several mistakes are all reported in one build.
+bitrix_api::bitrix_method!(inline = r#"
+method: demo.thing.add
+scope: demo
+summary: Add a thing.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.thing.add
+params:
+  CODE: { type: strin, required: true }
+  NAME: { type: string, lenght: 5 }
+  TAG: { type: string, pattern: '(' }
+  KIND: { type: enum, values: [] }
+result: { type: boolean, required: true }
+errors:
+  - { code: '', status: 200, description: x }
+"#);
+
+fn main() {}

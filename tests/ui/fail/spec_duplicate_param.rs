@@ -1,0 +1,17 @@
+// The same parameter twice.
+bitrix_api::bitrix_method!(inline = r#"
+method: demo.thing.add
+scope: demo
+summary: Add a thing.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.thing.add
+params:
+  CODE: { type: string, required: true }
+  NAME: { type: string }
+  CODE: { type: integer }
+result: { type: boolean, required: true }
+"#);
+
+fn main() {}

@@ -1,0 +1,17 @@
+// An error entry without a code.
+bitrix_api::bitrix_method!(inline = r#"
+method: demo.thing.add
+scope: demo
+summary: Add a thing.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.thing.add
+params:
+  CODE: { type: string, required: true }
+result: { type: boolean, required: true }
+errors:
+  - { status: 400, description: Thing exists }
+"#);
+
+fn main() {}

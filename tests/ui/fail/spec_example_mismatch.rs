@@ -1,0 +1,17 @@
+// A documented example that does not match the declared result.
+bitrix_api::bitrix_method!(inline = r#"
+method: demo.thing.add
+scope: demo
+summary: Add a thing.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.thing.add
+params:
+  CODE: { type: string, required: true }
+result: { type: boolean, required: true }
+examples:
+  - response: { result: { id: 1 } }
+"#);
+
+fn main() {}

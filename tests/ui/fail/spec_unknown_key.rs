@@ -1,0 +1,15 @@
+// A misspelt key names the key and lists the allowed ones.
+bitrix_api::bitrix_method!(inline = r#"
+method: demo.thing.add
+scope: demo
+summary: Add a thing.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.thing.add
+params:
+  CODE: { type: string, requred: true }
+result: { type: boolean, required: true }
+"#);
+
+fn main() {}

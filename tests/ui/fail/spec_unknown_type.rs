@@ -1,0 +1,15 @@
+// An unknown type lists the types there are.
+bitrix_api::bitrix_method!(inline = r#"
+method: demo.thing.add
+scope: demo
+summary: Add a thing.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.thing.add
+params:
+  CODE: { type: strin, required: true }
+result: { type: boolean, required: true }
+"#);
+
+fn main() {}
