@@ -1,1 +1,1 @@
-//! Workspace test crate: see tests/.
+#![doc = include_str!("../../README.md")]

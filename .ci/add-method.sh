@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Adding a method is adding a YAML file: in a scratch copy of the workspace, add a spec, call the
+# generated method against the mock portal, edit the spec and use the new parameter, then remove
+# the spec and see the method disappear. No Rust outside the caller's own example is touched.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+(cd "$root" && git ls-files --cached --others --exclude-standard -z | tar --null -cf - -T -) | tar -C "$scratch" -xf -
+export CARGO_TARGET_DIR="$root/target/add-method"
+cd "$scratch"
+
+spec=specs/imbot/imbot.v2.Demo.ping.yaml
+cat > "$spec" <<'YAML'
+method: imbot.v2.Demo.ping
+scope: imbot
+summary: Ask the bot platform whether a bot is alive.
+access: owner of the registered bot
+contexts: [application, webhook]
+idempotent: true
+docs: https://apidocs.bitrix24.com/
+params:
+  botId: { type: integer, required: true, description: Bot ID. }
+result:
+  type: object
+  name: DemoPingResult
+  required: true
+  fields:
+    alive: { type: boolean, required: true, description: Whether the bot answers. }
+examples:
+  - response: { result: { alive: "Y" }, time: { duration: 0.01 } }
+YAML
+
+cat > bitrix-api/examples/added.rs <<'RUST'
+//! Calls a method that exists only as a YAML file.
+use bitrix_api::imbot::ImbotV2DemoPing;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mock = bitrix_mock::MockPortal::start().await?;
+    let client = bitrix_api::Client::with_access_token(&mock.base_url(), mock.access_token())?;
+    let (bot, _) = mock.bot();
+    let request = ImbotV2DemoPing::new(bot);
+    // (the setter of the edited spec goes here)
+    let reply = client.call(request).await?;
+    println!("imbot.v2.Demo.ping answered alive = {}", reply.alive);
+    assert!(reply.alive);
+    Ok(())
+}
+RUST
+
+echo "-- added $spec; building and calling it"
+cargo run --quiet -p bitrix-api --example added
+
+echo "-- edited the spec (new optional parameter); the caller uses its setter"
+sed -i 's/^params:$/params:\n  verbose: { type: boolean, description: Say more. }/' "$spec"
+sed -i 's|// (the setter of the edited spec goes here)|let request = request.verbose(true);|' bitrix-api/examples/added.rs
+cargo run --quiet -p bitrix-api --example added
+
+echo "-- removed the spec; the method must be gone"
+rm "$spec"
+if cargo build --quiet -p bitrix-api --example added 2>/dev/null; then
+    echo "FAIL: the method is still there after its spec was removed" >&2
+    exit 1
+fi
+echo "ok: adding, editing and removing a YAML file adds, changes and removes the method"
