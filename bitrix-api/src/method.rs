@@ -51,6 +51,8 @@ pub struct Text {
     pub max: Option<usize>,
     /// Must be an absolute http(s) URL.
     pub url: bool,
+    /// A credential: problems are reported without the value.
+    pub secret: bool,
 }
 
 /// Collects the problems of a request, each with the path of its parameter.
@@ -106,13 +108,18 @@ impl Validator {
                 format!("must be at most {max} characters long, is {len}"),
             );
         }
+        let shown = if rules.secret {
+            "the value".to_owned()
+        } else {
+            format!("{value:?}")
+        };
         if let Some(p) = rules.pattern {
             if !matches(p, value) {
-                self.fail(param, format!("{value:?} does not match {p}"));
+                self.fail(param, format!("{shown} does not match {p}"));
             }
         }
         if rules.url && !(value.starts_with("https://") || value.starts_with("http://")) {
-            self.fail(param, format!("{value:?} is not an absolute http(s) URL"));
+            self.fail(param, format!("{shown} is not an absolute http(s) URL"));
         }
     }
 

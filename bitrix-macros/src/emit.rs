@@ -342,7 +342,8 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
                     let min = opt_usize(s.min_length);
                     let max = opt_usize(s.max_length);
                     let url = s.ty == TypeName::Url;
-                    let rules = quote!(&::bitrix_api::Text { required: #required, pattern: #pattern, min: #min, max: #max, url: #url });
+                    let secret = s.secret;
+                    let rules = quote!(&::bitrix_api::Text { required: #required, pattern: #pattern, min: #min, max: #max, url: #url, secret: #secret });
                     let call = if s.ty == TypeName::LocalizedText {
                         if s.required {
                             quote!(v.localized(#key, ::core::option::Option::Some(&self.#f), #rules);)
