@@ -19,7 +19,7 @@ use bitrix_api::messageservice::{
     MessageserviceSenderAdd, MessageserviceSenderAddError, MessageserviceSenderDelete,
     MessageserviceSenderDeleteError, MessageserviceSenderUpdate, SenderType,
 };
-use bitrix_api::{Client, ClientBuilder, Error};
+use bitrix_api::{Client, ClientBuilder, Error, RetryPolicy};
 use bitrix_mock::MockPortal;
 
 /// What the bot and connector steps need to know about the portal.
@@ -158,7 +158,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         }
         other => println!("- documented method error expected, got {other:?}"),
     }
-    let intruder = ClientBuilder::access_token(client.portal(), "not-a-valid-token").build()?;
+    let intruder = ClientBuilder::access_token(&client.portal(), "not-a-valid-token").build()?;
     match intruder.call(MessageserviceSenderDelete::new(code)).await {
         Err(Error::System { code, detail }) => println!("- system error {code:?}: {detail}"),
         other => println!("- system error expected, got {other:?}"),
@@ -170,7 +170,10 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         Err(Error::Validation(e)) => println!("- refused before sending: {e}"),
         other => println!("- validation error expected, got {other:?}"),
     }
-    let unreachable = Client::with_access_token("http://127.0.0.1:9", "token")?;
+    // Nothing listens on port 9; without retries the failure is immediate.
+    let unreachable = ClientBuilder::access_token("http://127.0.0.1:9", "token")
+        .retry(RetryPolicy::NONE)
+        .build()?;
     match unreachable
         .call(MessageserviceSenderDelete::new(code))
         .await

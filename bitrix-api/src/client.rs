@@ -1,26 +1,23 @@
-//! The client: auth, the one HTTP path every generated method goes through, envelope decoding.
+//! The client: the one HTTP path every generated method goes through, with rate limiting,
+//! retries, token refresh and domain changes handled on the way.
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use reqwest::Url;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::error::{ApiError, DecodeError, Error, TransportError, TransportKind, ValidationError};
+use crate::auth::{Credentials, OAuth, OAuthApp, OAuthTokens};
+use crate::error::{
+    ApiError, DecodeError, Error, SystemError, TransportError, TransportKind, ValidationError,
+};
+use crate::limits::{Bucket, Operating, RateLimit, RetryPolicy};
 use crate::method::{Method, Validator};
 use crate::types::{AuthContext, Reply, Secret, Time};
-
-/// How the client proves who it is.
-#[derive(Clone)]
-enum Credentials {
-    /// `https://portal/rest/{user_id}/{code}/`
-    Webhook { user_id: String, code: Secret },
-    /// OAuth 2 access token, sent as the `auth` parameter.
-    AccessToken(Secret),
-}
 
 /// A client configuration that cannot work; the text names what is wrong, never a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +31,8 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// A Bitrix24 REST client. Cheap to clone; clones share the connection pool.
+/// A Bitrix24 REST client. Cheap to clone; clones share the connection pool, the rate-limit
+/// bucket, the tokens and the per-method execution-time state.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,38 +49,31 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    /// `scheme://host[:port]`, no trailing slash.
-    portal: String,
+    /// `scheme://host[:port]`; replaced when the portal moves to a new domain.
+    portal: RwLock<String>,
     credentials: Credentials,
+    bucket: Option<Bucket>,
+    retry: RetryPolicy,
+    operating: Operating,
+    allow_http: bool,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("portal", &self.inner.portal)
-            .field("auth", &self.auth_context())
-            .finish_non_exhaustive()
+            .field("portal", &self.portal())
+            .field("credentials", &self.inner.credentials)
+            .field("rate_limit", &self.inner.bucket.is_some())
+            .field("retry", &self.inner.retry)
+            .finish()
     }
 }
 
-/// Builds a [`Client`] with non-default settings.
-#[derive(Debug)]
-pub struct ClientBuilder {
-    portal: String,
-    credentials: Option<Credentials>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    allow_http: bool,
-    user_agent: String,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credentials::Webhook { user_id, .. } => write!(f, "Webhook(user {user_id}, code ***)"),
-            Credentials::AccessToken(_) => f.write_str("AccessToken(***)"),
-        }
-    }
+/// What one HTTP exchange produced, before the method's decoding.
+enum Exchange {
+    Answer(u16, Vec<u8>),
+    /// 3xx with a `Location`: the portal moved.
+    Moved(String),
 }
 
 impl Client {
@@ -91,7 +82,8 @@ impl Client {
         ClientBuilder::webhook(url)?.build()
     }
 
-    /// A client for an OAuth application: the portal address and an access token.
+    /// A client for an OAuth application: the portal address and an access token (without
+    /// refresh; see [`ClientBuilder::refresh`]).
     pub fn with_access_token(
         portal: &str,
         token: impl Into<Secret>,
@@ -99,16 +91,20 @@ impl Client {
         ClientBuilder::access_token(portal, token).build()
     }
 
-    /// The portal address, `scheme://host[:port]`.
-    pub fn portal(&self) -> &str {
-        &self.inner.portal
+    /// The portal address, `scheme://host[:port]`: the new one after a domain change.
+    pub fn portal(&self) -> String {
+        self.inner
+            .portal
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The auth context calls are made in.
     pub fn auth_context(&self) -> AuthContext {
         match self.inner.credentials {
             Credentials::Webhook { .. } => AuthContext::Webhook,
-            Credentials::AccessToken(_) => AuthContext::Application,
+            Credentials::OAuth(_) => AuthContext::Application,
         }
     }
 
@@ -123,6 +119,15 @@ impl Client {
         &self,
         request: M,
     ) -> Result<Reply<M::Output>, Error<M::Error>> {
+        self.call_with_policy(request, self.inner.retry).await
+    }
+
+    /// Like [`Client::call_with_time`], with a retry policy for this call alone.
+    pub async fn call_with_policy<M: Method>(
+        &self,
+        request: M,
+        policy: RetryPolicy,
+    ) -> Result<Reply<M::Output>, Error<M::Error>> {
         let mut v = Validator::new(self.auth_context());
         request.validate(&mut v);
         let problems = v.finish();
@@ -132,7 +137,7 @@ impl Client {
                 problems,
             }));
         }
-        let body = self.encode(&request).map_err(|e| {
+        let params = serde_json::to_vec(&request).map_err(|e| {
             Error::Transport(TransportError {
                 method: M::NAME,
                 kind: TransportKind::Config,
@@ -140,69 +145,201 @@ impl Client {
             })
         })?;
         let span = tracing::debug_span!("bitrix.call", method = M::NAME);
-        let (status, bytes) = self
-            .send(M::NAME, body)
-            .instrument(span)
-            .await
-            .map_err(Error::Transport)?;
-        decode_reply::<M>(status, &bytes)
+        self.run::<M>(&params, policy).instrument(span).await
     }
 
-    /// The JSON body: the request's parameters, plus `auth` for an access token.
-    fn encode<M: Method>(&self, request: &M) -> Result<Vec<u8>, serde_json::Error> {
-        let body = serde_json::to_vec(request)?;
-        let Credentials::AccessToken(token) = &self.inner.credentials else {
-            return Ok(body);
+    /// The attempt loop: what is retried, refreshed or followed, and what is given up on.
+    async fn run<M: Method>(
+        &self,
+        params: &[u8],
+        policy: RetryPolicy,
+    ) -> Result<Reply<M::Output>, Error<M::Error>> {
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        let (mut attempt, mut refreshed, mut moved) = (0u32, false, false);
+        loop {
+            attempt += 1;
+            if let Some(blocked) = self.inner.operating.blocked_for(M::NAME) {
+                // Another call hit OPERATION_TIME_LIMIT: this method waits, others go on.
+                if waited + blocked <= policy.max_total_wait {
+                    tracing::info!(
+                        wait_ms = blocked.as_millis() as u64,
+                        "method blocked by OPERATION_TIME_LIMIT; waiting"
+                    );
+                    tokio::time::sleep(blocked).await;
+                    waited += blocked;
+                }
+            }
+            if let Some(bucket) = &self.inner.bucket {
+                bucket.acquire().await;
+            }
+            let (body, generation) = self.body(params);
+            let sent = Instant::now();
+            let exchange = self.send(M::NAME, body).await;
+            let elapsed_ms = sent.elapsed().as_millis() as u64;
+            // Why the attempt failed in a way worth retrying, and after how long.
+            let retry_after: Option<Duration>;
+            let error = match exchange {
+                Ok(Exchange::Moved(location)) if !moved => {
+                    moved = true;
+                    attempt -= 1;
+                    self.move_to(&location);
+                    continue;
+                }
+                Ok(Exchange::Moved(_)) => Error::Decode(DecodeError {
+                    method: M::NAME,
+                    status: 302,
+                    message: "redirected again after following one domain change".into(),
+                    body_start: String::new(),
+                }),
+                Ok(Exchange::Answer(status, bytes)) => {
+                    tracing::debug!(attempt, status, elapsed_ms, "answered");
+                    match decode_reply::<M>(status, &bytes) {
+                        Ok(reply) => {
+                            let reset = reply.time.as_ref().and_then(|t| t.operating_reset_at);
+                            self.inner.operating.record_reset(M::NAME, reset);
+                            return Ok(reply);
+                        }
+                        Err(e) => e,
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(attempt, kind = ?e.kind, elapsed_ms, error = %e.message, "failed");
+                    Error::Transport(e)
+                }
+            };
+            match &error {
+                Error::System {
+                    code: SystemError::ExpiredToken,
+                    ..
+                } if !refreshed => {
+                    if let Credentials::OAuth(oauth) = &self.inner.credentials {
+                        refreshed = true;
+                        attempt -= 1;
+                        tracing::info!("access token expired; refreshing");
+                        let redact = |text: String| self.redact(text);
+                        oauth
+                            .refresh(&self.inner.http, generation, redact)
+                            .await
+                            .map_err(Error::Auth)?;
+                        continue;
+                    }
+                    return Err(error);
+                }
+                // The portal refused without acting: always safe to send again.
+                Error::System {
+                    code: SystemError::QueryLimitExceeded,
+                    ..
+                } => retry_after = Some(policy.backoff(attempt)),
+                Error::Transport(t) if t.kind == TransportKind::Connect => {
+                    retry_after = Some(policy.backoff(attempt))
+                }
+                Error::System {
+                    code: SystemError::OperationTimeLimit,
+                    ..
+                } => {
+                    retry_after = Some(self.inner.operating.block(M::NAME));
+                }
+                // The portal may have acted: only idempotent methods are sent again.
+                Error::Transport(t) if t.outcome_unknown() && M::IDEMPOTENT => {
+                    retry_after = Some(policy.backoff(attempt))
+                }
+                Error::System {
+                    code: SystemError::InternalServerError | SystemError::ErrorUnexpectedAnswer,
+                    ..
+                } if M::IDEMPOTENT => {
+                    retry_after = Some(policy.backoff(attempt));
+                }
+                Error::Decode(d) if d.status >= 500 && M::IDEMPOTENT => {
+                    retry_after = Some(policy.backoff(attempt))
+                }
+                _ => retry_after = None,
+            }
+            let Some(delay) = retry_after else {
+                return Err(error);
+            };
+            if attempt >= policy.max_attempts || waited + delay > policy.max_total_wait {
+                tracing::warn!(
+                    attempt,
+                    total_ms = started.elapsed().as_millis() as u64,
+                    "giving up"
+                );
+                return Err(error);
+            }
+            tracing::info!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+            waited += delay;
+        }
+    }
+
+    /// The JSON body of one attempt: the parameters, plus `auth` for OAuth; and the token's
+    /// generation, to tell a stale token from one that expired just now.
+    fn body(&self, params: &[u8]) -> (Vec<u8>, u64) {
+        let Credentials::OAuth(oauth) = &self.inner.credentials else {
+            return (params.to_vec(), 0);
         };
+        let (token, generation) = oauth.token();
         // Splice `"auth": token` in front of the serialized object rather than re-building it.
-        let mut out = Vec::with_capacity(body.len() + token.expose().len() + 12);
+        let mut out = Vec::with_capacity(params.len() + token.expose().len() + 12);
         out.extend_from_slice(b"{\"auth\":");
-        serde_json::to_writer(&mut out, token.expose())?;
-        if body.len() > 2 {
+        // A string always serializes.
+        let _ = serde_json::to_writer(&mut out, token.expose());
+        if params.len() > 2 {
             out.push(b',');
         }
-        out.extend_from_slice(&body[1..]);
-        Ok(out)
+        out.extend_from_slice(params.get(1..).unwrap_or(b"}"));
+        (out, generation)
     }
 
-    async fn send(
-        &self,
-        method: &'static str,
-        body: Vec<u8>,
-    ) -> Result<(u16, Vec<u8>), TransportError> {
-        let inner = &self.inner;
-        let url = match &inner.credentials {
+    async fn send(&self, method: &'static str, body: Vec<u8>) -> Result<Exchange, TransportError> {
+        let portal = self.portal();
+        let url = match &self.inner.credentials {
             Credentials::Webhook { user_id, code } => {
-                format!("{}/rest/{user_id}/{}/{method}", inner.portal, code.expose())
+                format!("{portal}/rest/{user_id}/{}/{method}", code.expose())
             }
-            Credentials::AccessToken(_) => format!("{}/rest/{method}", inner.portal),
+            Credentials::OAuth(_) => format!("{portal}/rest/{method}"),
         };
-        let started = Instant::now();
         let result = async {
-            let resp = inner
+            let resp = self
+                .inner
                 .http
                 .post(url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body)
                 .send()
                 .await?;
-            let status = resp.status().as_u16();
+            let status = resp.status();
+            if status.is_redirection() {
+                if let Some(location) = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                {
+                    return Ok(Exchange::Moved(location.to_owned()));
+                }
+            }
             let bytes = resp.bytes().await?;
-            Ok::<_, reqwest::Error>((status, bytes.to_vec()))
+            Ok::<_, reqwest::Error>(Exchange::Answer(status.as_u16(), bytes.to_vec()))
         }
         .await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match result {
-            Ok((status, bytes)) => {
-                tracing::debug!(status, elapsed_ms, "answered");
-                Ok((status, bytes))
-            }
-            Err(e) => {
-                let err = self.transport_error(method, e);
-                tracing::debug!(kind = ?err.kind, elapsed_ms, error = %err.message, "failed");
-                Err(err)
-            }
+        result.map_err(|e| self.transport_error(method, e))
+    }
+
+    /// Follows a domain change: keeps the new portal address for every later call.
+    fn move_to(&self, location: &str) {
+        let base = Url::parse(&self.portal()).ok();
+        let target = base
+            .as_ref()
+            .and_then(|b| b.join(location).ok())
+            .or_else(|| Url::parse(location).ok());
+        let Some(target) = target else { return };
+        if target.scheme() == "http" && !self.inner.allow_http && !is_loopback(&target) {
+            tracing::warn!("not following a redirect to plain http://");
+            return;
         }
+        let Ok(new) = origin(&target) else { return };
+        tracing::warn!(portal = %new, "the portal moved to a new address");
+        *self.inner.portal.write().unwrap_or_else(|e| e.into_inner()) = new;
     }
 
     fn transport_error(&self, method: &'static str, e: reqwest::Error) -> TransportError {
@@ -232,12 +369,10 @@ impl Client {
 
     /// Belt and braces: whatever an HTTP stack puts in a message, no credential leaves.
     fn redact(&self, mut text: String) -> String {
-        let secret = match &self.inner.credentials {
-            Credentials::Webhook { code, .. } => code.expose(),
-            Credentials::AccessToken(t) => t.expose(),
-        };
-        if !secret.is_empty() {
-            text = text.replace(secret, "***");
+        for secret in self.inner.credentials.secrets() {
+            if !secret.expose().is_empty() {
+                text = text.replace(secret.expose(), "***");
+            }
         }
         text
     }
@@ -298,10 +433,39 @@ pub(crate) fn decode_reply<M: Method>(
     }
 }
 
+/// Builds a [`Client`] with non-default settings.
+pub struct ClientBuilder {
+    portal: String,
+    webhook: Option<(String, Secret)>,
+    access: Option<Secret>,
+    refresh: Option<(Secret, OAuthApp)>,
+    on_refresh: Option<Arc<dyn Fn(&OAuthTokens) + Send + Sync>>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    allow_http: bool,
+    user_agent: String,
+    rate_limit: Option<RateLimit>,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("portal", &self.portal)
+            .field("webhook", &self.webhook.is_some())
+            .field("oauth", &self.access.is_some())
+            .field("refresh", &self.refresh.is_some())
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ClientBuilder {
     /// Starts from an incoming webhook URL, `https://portal/rest/{user_id}/{code}/`.
     pub fn webhook(url: &str) -> Result<ClientBuilder, ConfigError> {
         let shape = "a webhook URL looks like https://portal.bitrix24.com/rest/{user_id}/{code}/";
+        // The URL holds the code: the parse error is reported without echoing it.
         let parsed = Url::parse(url.trim())
             .map_err(|e| ConfigError(format!("bad webhook URL ({e}); {shape}")))?;
         let segments: Vec<&str> = parsed
@@ -320,32 +484,64 @@ impl ClientBuilder {
             )));
         }
         let mut b = ClientBuilder::new(origin(&parsed)?);
-        b.credentials = Some(Credentials::Webhook {
-            user_id: user_id.to_owned(),
-            code: Secret::new(code),
-        });
+        b.webhook = Some((user_id.to_owned(), Secret::new(code)));
         Ok(b)
     }
 
     /// Starts from a portal address (`https://portal.bitrix24.com`) and an OAuth access token.
     pub fn access_token(portal: &str, token: impl Into<Secret>) -> ClientBuilder {
         let mut b = ClientBuilder::new(portal.trim().trim_end_matches('/').to_owned());
-        b.credentials = Some(Credentials::AccessToken(token.into()));
+        b.access = Some(token.into());
         b
     }
 
     fn new(portal: String) -> ClientBuilder {
         ClientBuilder {
             portal,
-            credentials: None,
-            timeout: Duration::from_secs(60),
+            webhook: None,
+            access: None,
+            refresh: None,
+            on_refresh: None,
+            timeout: Duration::from_secs(70),
             connect_timeout: Duration::from_secs(10),
             allow_http: false,
             user_agent: concat!("bitrix-api/", env!("CARGO_PKG_VERSION"), " (Rust)").to_owned(),
+            rate_limit: Some(RateLimit::STANDARD),
+            retry: RetryPolicy::default(),
         }
     }
 
-    /// Total time allowed for one HTTP exchange (default 60 s).
+    /// Lets the client refresh an expired access token (OAuth only): on `expired_token` it
+    /// refreshes once, shared by all concurrent calls, and retries the call once.
+    pub fn refresh(mut self, refresh_token: impl Into<Secret>, app: OAuthApp) -> Self {
+        self.refresh = Some((refresh_token.into(), app));
+        self
+    }
+
+    /// Called with the new tokens after every refresh, before the call is retried: store them,
+    /// the old refresh token no longer works.
+    pub fn on_token_refresh(
+        mut self,
+        callback: impl Fn(&OAuthTokens) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_refresh = Some(Arc::new(callback));
+        self
+    }
+
+    /// The portal's rate limit to stay within ([`RateLimit::STANDARD`] by default), or `None`
+    /// to send without pacing.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// The retry policy of every call ([`RetryPolicy::default`] unless set).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Total time allowed for one HTTP exchange (default 70 s: the portal stops a request at 60).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -379,13 +575,18 @@ impl ClientBuilder {
                 "refusing plain http:// to {portal}: credentials would travel in clear; use https:// or allow_insecure_http(true)"
             )));
         }
-        let credentials = self
-            .credentials
-            .ok_or_else(|| ConfigError("no credentials given".into()))?;
+        let credentials = match (self.webhook, self.access) {
+            (Some((user_id, code)), _) => Credentials::Webhook { user_id, code },
+            (None, Some(access)) => {
+                Credentials::OAuth(OAuth::new(access, self.refresh, self.on_refresh))
+            }
+            (None, None) => return Err(ConfigError("no credentials given".into())),
+        };
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent)
+            // Redirects are followed by hand: a POST must stay a POST, and the new domain is kept.
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
@@ -394,8 +595,12 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                portal,
+                portal: RwLock::new(portal),
                 credentials,
+                bucket: self.rate_limit.map(Bucket::new),
+                retry: self.retry,
+                operating: Operating::default(),
+                allow_http: self.allow_http,
             }),
         })
     }

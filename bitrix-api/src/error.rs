@@ -226,6 +226,8 @@ pub enum Error<E> {
     Transport(TransportError),
     /// The answer could not be decoded.
     Decode(DecodeError),
+    /// The access token expired and could not be refreshed.
+    Auth(crate::auth::AuthError),
 }
 
 impl<E: MethodError> Error<E> {
@@ -276,6 +278,7 @@ impl<E: MethodError> fmt::Display for Error<E> {
             Error::Validation(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
+            Error::Auth(e) => e.fmt(f),
         }
     }
 }

@@ -30,18 +30,22 @@
 
 extern crate self as bitrix_api;
 
+mod auth;
 mod client;
 pub mod de;
 mod error;
+mod limits;
 mod method;
 mod types;
 
+pub use auth::{AuthError, AuthErrorKind, DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens};
 pub use bitrix_macros::bitrix_method;
 pub use client::{Client, ClientBuilder, ConfigError};
 pub use error::{
     ApiError, DecodeError, Error, Invalid, MethodError, SystemError, TransportError, TransportKind,
     ValidationError,
 };
+pub use limits::{RateLimit, RetryPolicy};
 pub use method::{Method, Text, Validate, Validator};
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 
