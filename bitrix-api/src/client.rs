@@ -11,7 +11,8 @@ use serde_json::value::RawValue;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::auth::{Credentials, OAuth, OAuthApp, OAuthTokens};
+use crate::auth::{AuthError, Credentials, OAuth, OAuthApp, OAuthTokens};
+use crate::error::MethodError;
 use crate::error::{
     ApiError, DecodeError, Error, SystemError, TransportError, TransportKind, ValidationError,
 };
@@ -145,21 +146,39 @@ impl Client {
             })
         })?;
         let span = tracing::debug_span!("bitrix.call", method = M::NAME);
-        self.run::<M>(&params, policy).instrument(span).await
+        let raw = self
+            .run(M::NAME, M::IDEMPOTENT, &params, policy)
+            .instrument(span)
+            .await
+            .map_err(Failure::into_error)?;
+        match M::decode(raw.result.get()) {
+            Ok(result) => Ok(Reply {
+                result,
+                time: raw.time,
+            }),
+            Err(e) => Err(Error::Decode(DecodeError {
+                method: M::NAME,
+                status: 200,
+                message: format!("`result` does not match the spec: {e}"),
+                body_start: raw.result.get().chars().take(200).collect(),
+            })),
+        }
     }
 
     /// The attempt loop: what is retried, refreshed or followed, and what is given up on.
-    async fn run<M: Method>(
+    pub(crate) async fn run(
         &self,
+        method: &'static str,
+        idempotent: bool,
         params: &[u8],
         policy: RetryPolicy,
-    ) -> Result<Reply<M::Output>, Error<M::Error>> {
+    ) -> Result<RawReply, Failure> {
         let started = Instant::now();
         let mut waited = Duration::ZERO;
         let (mut attempt, mut refreshed, mut moved) = (0u32, false, false);
         loop {
             attempt += 1;
-            if let Some(blocked) = self.inner.operating.blocked_for(M::NAME) {
+            if let Some(blocked) = self.inner.operating.blocked_for(method) {
                 // Another call hit OPERATION_TIME_LIMIT: this method waits, others go on.
                 if waited + blocked <= policy.max_total_wait {
                     tracing::info!(
@@ -175,7 +194,7 @@ impl Client {
             }
             let (body, generation) = self.body(params);
             let sent = Instant::now();
-            let exchange = self.send(M::NAME, body).await;
+            let exchange = self.send(method, body).await;
             let elapsed_ms = sent.elapsed().as_millis() as u64;
             // Why the attempt failed in a way worth retrying, and after how long.
             let retry_after: Option<Duration>;
@@ -186,18 +205,18 @@ impl Client {
                     self.move_to(&location);
                     continue;
                 }
-                Ok(Exchange::Moved(_)) => Error::Decode(DecodeError {
-                    method: M::NAME,
+                Ok(Exchange::Moved(_)) => Failure::Decode(DecodeError {
+                    method,
                     status: 302,
                     message: "redirected again after following one domain change".into(),
                     body_start: String::new(),
                 }),
                 Ok(Exchange::Answer(status, bytes)) => {
                     tracing::debug!(attempt, status, elapsed_ms, "answered");
-                    match decode_reply::<M>(status, &bytes) {
+                    match decode_envelope(method, status, &bytes) {
                         Ok(reply) => {
                             let reset = reply.time.as_ref().and_then(|t| t.operating_reset_at);
-                            self.inner.operating.record_reset(M::NAME, reset);
+                            self.inner.operating.record_reset(method, reset);
                             return Ok(reply);
                         }
                         Err(e) => e,
@@ -205,14 +224,11 @@ impl Client {
                 }
                 Err(e) => {
                     tracing::debug!(attempt, kind = ?e.kind, elapsed_ms, error = %e.message, "failed");
-                    Error::Transport(e)
+                    Failure::Transport(e)
                 }
             };
             match &error {
-                Error::System {
-                    code: SystemError::ExpiredToken,
-                    ..
-                } if !refreshed => {
+                Failure::Api(api) if is(api, SystemError::ExpiredToken) && !refreshed => {
                     if let Credentials::OAuth(oauth) = &self.inner.credentials {
                         refreshed = true;
                         attempt -= 1;
@@ -221,36 +237,33 @@ impl Client {
                         oauth
                             .refresh(&self.inner.http, generation, redact)
                             .await
-                            .map_err(Error::Auth)?;
+                            .map_err(Failure::Auth)?;
                         continue;
                     }
                     return Err(error);
                 }
                 // The portal refused without acting: always safe to send again.
-                Error::System {
-                    code: SystemError::QueryLimitExceeded,
-                    ..
-                } => retry_after = Some(policy.backoff(attempt)),
-                Error::Transport(t) if t.kind == TransportKind::Connect => {
+                Failure::Api(api) if is(api, SystemError::QueryLimitExceeded) => {
                     retry_after = Some(policy.backoff(attempt))
                 }
-                Error::System {
-                    code: SystemError::OperationTimeLimit,
-                    ..
-                } => {
-                    retry_after = Some(self.inner.operating.block(M::NAME));
+                Failure::Transport(t) if t.kind == TransportKind::Connect => {
+                    retry_after = Some(policy.backoff(attempt))
+                }
+                Failure::Api(api) if is(api, SystemError::OperationTimeLimit) => {
+                    retry_after = Some(self.inner.operating.block(method));
                 }
                 // The portal may have acted: only idempotent methods are sent again.
-                Error::Transport(t) if t.outcome_unknown() && M::IDEMPOTENT => {
+                Failure::Transport(t) if t.outcome_unknown() && idempotent => {
                     retry_after = Some(policy.backoff(attempt))
                 }
-                Error::System {
-                    code: SystemError::InternalServerError | SystemError::ErrorUnexpectedAnswer,
-                    ..
-                } if M::IDEMPOTENT => {
+                Failure::Api(api)
+                    if idempotent
+                        && (is(api, SystemError::InternalServerError)
+                            || is(api, SystemError::ErrorUnexpectedAnswer)) =>
+                {
                     retry_after = Some(policy.backoff(attempt));
                 }
-                Error::Decode(d) if d.status >= 500 && M::IDEMPOTENT => {
+                Failure::Decode(d) if d.status >= 500 && idempotent => {
                     retry_after = Some(policy.backoff(attempt))
                 }
                 _ => retry_after = None,
@@ -378,10 +391,40 @@ impl Client {
     }
 }
 
+/// A successful answer before the method decodes its `result`.
+pub(crate) struct RawReply {
+    pub(crate) result: Box<RawValue>,
+    pub(crate) time: Option<Time>,
+}
+
+/// Why an exchange failed, before it is typed by the method's error codes.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Api(ApiError),
+    Transport(TransportError),
+    Decode(DecodeError),
+    Auth(AuthError),
+}
+
+impl Failure {
+    pub(crate) fn into_error<E: MethodError>(self) -> Error<E> {
+        match self {
+            Failure::Api(api) => Error::from_api(api),
+            Failure::Transport(e) => Error::Transport(e),
+            Failure::Decode(e) => Error::Decode(e),
+            Failure::Auth(e) => Error::Auth(e),
+        }
+    }
+}
+
+fn is(api: &ApiError, code: SystemError) -> bool {
+    api.code.eq_ignore_ascii_case(code.code())
+}
+
 #[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
-    result: Option<&'a RawValue>,
+struct Envelope {
+    #[serde(default)]
+    result: Option<Box<RawValue>>,
     #[serde(default)]
     time: Option<Time>,
     #[serde(default, deserialize_with = "crate::de::lenient")]
@@ -390,46 +433,43 @@ struct Envelope<'a> {
     error_description: Option<String>,
 }
 
-/// Turns an HTTP answer into the method's result or the right layer of error.
-pub(crate) fn decode_reply<M: Method>(
+/// Splits an HTTP answer into the `result` (still raw) and `time`, or the portal's error.
+pub(crate) fn decode_envelope(
+    method: &'static str,
     status: u16,
     bytes: &[u8],
-) -> Result<Reply<M::Output>, Error<M::Error>> {
+) -> Result<RawReply, Failure> {
     let decode_error = |message: String| {
         let text = String::from_utf8_lossy(bytes);
-        Error::Decode(DecodeError {
-            method: M::NAME,
+        Failure::Decode(DecodeError {
+            method,
             status,
             message,
             body_start: text.chars().take(200).collect(),
         })
     };
-    let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
+    let envelope: Envelope = match serde_json::from_slice(bytes) {
         Ok(e) => e,
         Err(e) => return Err(decode_error(format!("not a JSON envelope: {e}"))),
     };
     // An error envelope wins whatever the status: the portal sends some errors with HTTP 200.
     if let Some(code) = envelope.error {
-        return Err(Error::from_api(ApiError {
-            method: M::NAME,
+        let description = envelope.error_description.unwrap_or_default();
+        return Err(Failure::Api(ApiError {
+            method,
             code,
-            description: envelope.error_description.unwrap_or_default(),
+            description,
             status,
         }));
     }
-    let Some(raw) = envelope.result else {
-        return Err(decode_error(
-            "neither `result` nor `error` in the answer".into(),
-        ));
-    };
-    match M::decode(raw.get()) {
-        Ok(result) => Ok(Reply {
+    match envelope.result {
+        Some(result) => Ok(RawReply {
             result,
             time: envelope.time,
         }),
-        Err(e) => Err(decode_error(format!(
-            "`result` does not match the spec: {e}"
-        ))),
+        None => Err(decode_error(
+            "neither `result` nor `error` in the answer".into(),
+        )),
     }
 }
 
