@@ -101,6 +101,10 @@ impl Client {
             .clone()
     }
 
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
     /// The auth context calls are made in.
     pub fn auth_context(&self) -> AuthContext {
         match self.inner.credentials {
@@ -155,6 +159,8 @@ impl Client {
             Ok(result) => Ok(Reply {
                 result,
                 time: raw.time,
+                next: raw.next,
+                total: raw.total,
             }),
             Err(e) => Err(Error::Decode(DecodeError {
                 method: M::NAME,
@@ -395,6 +401,8 @@ impl Client {
 pub(crate) struct RawReply {
     pub(crate) result: Box<RawValue>,
     pub(crate) time: Option<Time>,
+    pub(crate) next: Option<i64>,
+    pub(crate) total: Option<i64>,
 }
 
 /// Why an exchange failed, before it is typed by the method's error codes.
@@ -427,6 +435,10 @@ struct Envelope {
     result: Option<Box<RawValue>>,
     #[serde(default)]
     time: Option<Time>,
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    next: Option<i64>,
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    total: Option<i64>,
     #[serde(default, deserialize_with = "crate::de::lenient")]
     error: Option<String>,
     #[serde(default, deserialize_with = "crate::de::lenient")]
@@ -466,6 +478,8 @@ pub(crate) fn decode_envelope(
         Some(result) => Ok(RawReply {
             result,
             time: envelope.time,
+            next: envelope.next,
+            total: envelope.total,
         }),
         None => Err(decode_error(
             "neither `result` nor `error` in the answer".into(),

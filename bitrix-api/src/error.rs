@@ -260,6 +260,20 @@ impl<E: MethodError> Error<E> {
         }
     }
 
+    /// The same failure typed for another method: a documented code of this one becomes
+    /// [`Error::Other`] there.
+    pub fn retype<F: MethodError>(self) -> Error<F> {
+        match self {
+            Error::Method { detail, .. } => Error::from_api(detail),
+            Error::System { code, detail } => Error::System { code, detail },
+            Error::Other(d) => Error::Other(d),
+            Error::Validation(v) => Error::Validation(v),
+            Error::Transport(t) => Error::Transport(t),
+            Error::Decode(d) => Error::Decode(d),
+            Error::Auth(a) => Error::Auth(a),
+        }
+    }
+
     /// The system error, if it is one.
     pub fn system_error(&self) -> Option<SystemError> {
         match self {

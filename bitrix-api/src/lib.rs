@@ -31,14 +31,18 @@
 extern crate self as bitrix_api;
 
 mod auth;
+mod batch;
 mod client;
 pub mod de;
 mod error;
+pub mod form;
 mod limits;
 mod method;
+mod paging;
 mod types;
 
 pub use auth::{AuthError, AuthErrorKind, DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens};
+pub use batch::{Batch, BatchCode, BatchReplies, Batchable, MAX_COMMANDS, Slot};
 pub use bitrix_macros::bitrix_method;
 pub use client::{Client, ClientBuilder, ConfigError};
 pub use error::{
@@ -47,6 +51,7 @@ pub use error::{
 };
 pub use limits::{RateLimit, RetryPolicy};
 pub use method::{Method, Text, Validate, Validator};
+pub use paging::{CLASSIC_PAGE, PageStyle, Paged, fast_filter};
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 
 /// What generated code refers to; not part of the public API.

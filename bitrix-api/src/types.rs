@@ -123,6 +123,10 @@ pub struct Reply<T> {
     pub result: T,
     /// The `time` block, when the portal sent one.
     pub time: Option<Time>,
+    /// `next` beside the result of a classic list: the `start` of the next page.
+    pub next: Option<i64>,
+    /// `total` beside the result of a classic list: how many items match.
+    pub total: Option<i64>,
 }
 
 /// How the client authenticates, as far as a method's spec cares.

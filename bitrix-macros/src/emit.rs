@@ -22,7 +22,13 @@ pub(crate) fn method(spec: &Spec) -> TokenStream {
     let idempotent = spec.idempotent;
     let contexts = spec.contexts.iter().map(|c| context(*c));
     let validate = validation(&spec.params, spec);
+    let batchable = spec
+        .batch
+        .then(|| quote!(impl ::bitrix_api::Batchable for #ty_ident {}));
+    let paged = spec.pagination.as_ref().map(|p| paged(spec, &ty, p));
     quote! {
+        #batchable
+        #paged
         #request
         #(#items)*
         #error
@@ -482,6 +488,107 @@ fn output(spec: &Spec, ty: &str, items: &mut Vec<TokenStream>) -> (TokenStream, 
         quote!(::bitrix_api::de::decode(raw))
     };
     (out, decode)
+}
+
+/// `impl Paged`: where the items are, how to move to a position, the fast mode.
+fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
+    let ty_ident = ident(ty);
+    let result_name = spec
+        .result
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{ty}Result"));
+    // The checks guarantee the shapes looked up here.
+    let (list, access) = match &p.items {
+        None => (&spec.result, quote!(output)),
+        Some(key) => {
+            let Some(field) = spec.result.fields.as_ref().and_then(|f| f.get(key)) else {
+                return TokenStream::new();
+            };
+            let f = field_ident(key, field);
+            let access = if field.required {
+                quote!(output.#f)
+            } else {
+                quote!(output.#f.unwrap_or_default())
+            };
+            (field, access)
+        }
+    };
+    let Some(item_schema) = list.items.as_deref() else {
+        return TokenStream::new();
+    };
+    let owner = if p.items.is_some() {
+        result_name.as_str()
+    } else {
+        ty
+    };
+    let list_key = p.items.as_deref().unwrap_or("result");
+    let item_ty = rust_type(
+        owner,
+        &format!("{list_key}_item"),
+        item_schema,
+        Side::Response,
+        spec,
+        &mut Vec::new(),
+    );
+    let field = |key: &str| spec.params.get(key).map(|s| field_ident(key, s));
+    let (style, position, size, has_next) = match p.style {
+        bitrix_spec::PageStyle::Classic => {
+            let start = field("start");
+            (
+                quote!(Classic),
+                quote!(self.#start = ::core::option::Option::Some(position);),
+                quote!(::bitrix_api::CLASSIC_PAGE),
+                quote!(::core::option::Option::None),
+            )
+        }
+        bitrix_spec::PageStyle::Offset => {
+            let (offset, limit) = (field("offset"), field("limit"));
+            let flag = spec
+                .result
+                .fields
+                .as_ref()
+                .and_then(|f| f.get("hasNextPage"));
+            let has_next = match flag {
+                Some(s) if s.required => quote!(::core::option::Option::Some(output.has_next_page)),
+                _ => quote!(output.has_next_page),
+            };
+            (
+                quote!(Offset),
+                quote!(self.#offset = ::core::option::Option::Some(position);),
+                quote!(self.#limit.unwrap_or(50)),
+                has_next,
+            )
+        }
+    };
+    let fast = p.id.as_ref().map(|id| {
+        let id_schema = item_schema.fields.as_ref().and_then(|f| f.get(id));
+        let id_field = id_schema.map(|s| field_ident(id, s));
+        let item_id = match id_schema {
+            Some(s) if s.required => quote!(::core::option::Option::Some(item.#id_field)),
+            _ => quote!(item.#id_field),
+        };
+        let (filter, order) = (field(&p.filter), field(&p.order));
+        quote! {
+            fn item_id(item: &Self::Item) -> ::core::option::Option<i64> { #item_id }
+            fn fast(&mut self, after: ::core::option::Option<i64>) {
+                ::bitrix_api::fast_filter(&mut self.#filter, &mut self.#order, #id, after)
+            }
+        }
+    });
+    quote! {
+        impl ::bitrix_api::Paged for #ty_ident {
+            type Item = #item_ty;
+            const STYLE: ::bitrix_api::PageStyle = ::bitrix_api::PageStyle::#style;
+            fn split(output: Self::Output) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<bool>) {
+                let has_next = #has_next;
+                (#access, has_next)
+            }
+            fn at(&mut self, position: i64) { #position }
+            fn page_size(&self) -> i64 { #size }
+            #fast
+        }
+    }
 }
 
 fn error_enum(spec: &Spec, ty: &str) -> TokenStream {

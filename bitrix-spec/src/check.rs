@@ -139,6 +139,10 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         }
     }
 
+    if let Some(p) = &spec.pagination {
+        check_pagination(&src, spec, p, &mut out);
+    }
+
     for (i, ex) in spec.examples.iter().enumerate() {
         let path = vec![
             Seg::Key("examples".into()),
@@ -168,6 +172,81 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+fn check_pagination(
+    src: &Source<'_>,
+    spec: &Spec,
+    p: &crate::Pagination,
+    out: &mut Vec<Diagnostic>,
+) {
+    let at = |k: &str| vec![Seg::Key("pagination".into()), Seg::Key(k.into())];
+    let needs: &[&str] = match p.style {
+        crate::PageStyle::Classic => &["start"],
+        crate::PageStyle::Offset => &["limit", "offset"],
+    };
+    for param in needs {
+        if spec
+            .params
+            .get(*param)
+            .is_none_or(|s| s.ty != TypeName::Integer || s.required)
+        {
+            out.push(src.at(&at("style"), format!("this style pages with an optional `integer` parameter `{param}`; declare it in `params`")));
+        }
+    }
+    // The list: `result` itself, or its `items` member; it must be an array of objects.
+    let list = match &p.items {
+        None => Some(&spec.result),
+        Some(name) => spec.result.fields.as_ref().and_then(|f| f.get(name)),
+    };
+    let item = match list {
+        Some(l) if l.ty == TypeName::Array => l.items.as_deref(),
+        _ => {
+            let what = p
+                .items
+                .as_deref()
+                .map_or("`result`".to_owned(), |n| format!("`result.{n}`"));
+            out.push(src.at(
+                &at("items"),
+                format!("{what} must be an `array` holding the page's items"),
+            ));
+            None
+        }
+    };
+    if p.style == crate::PageStyle::Offset {
+        let has_next = spec
+            .result
+            .fields
+            .as_ref()
+            .and_then(|f| f.get("hasNextPage"));
+        if has_next.is_none_or(|s| s.ty != TypeName::Boolean) {
+            out.push(src.at(
+                &at("style"),
+                "the `offset` style needs a `boolean` member `hasNextPage` in `result`",
+            ));
+        }
+    }
+    if let Some(id) = &p.id {
+        let field = item.and_then(|i| i.fields.as_ref()).and_then(|f| f.get(id));
+        if field.is_none_or(|f| !matches!(f.ty, TypeName::Integer | TypeName::Id)) {
+            out.push(src.at(
+                &at("id"),
+                format!("`{id}` must be an `integer` or `id` member of the items"),
+            ));
+        }
+        if p.style != crate::PageStyle::Classic {
+            out.push(src.at(&at("id"), "the fast mode exists for `classic` lists only"));
+        }
+        for param in [&p.filter, &p.order] {
+            if spec
+                .params
+                .get(param)
+                .is_none_or(|s| s.ty != TypeName::Any || s.required)
+            {
+                out.push(src.at(&at("id"), format!("the fast mode sets the optional parameter `{param}`, of type `any`; declare it")));
+            }
+        }
+    }
 }
 
 fn names(m: &IndexMap<String, Schema>) -> String {

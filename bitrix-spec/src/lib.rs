@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 pub use check::check;
 pub use model::{
-    AuthContext, ErrorSpec, Example, Rule, Schema, Spec, Trigger, TypeName, pascal_case, snake_case,
+    AuthContext, ErrorSpec, Example, PageStyle, Pagination, Rule, Schema, Spec, Trigger, TypeName,
+    pascal_case, snake_case,
 };
 pub use parse::{Diagnostic, Seg, parse, path_string};
 pub use validate::{Mode, Violation, conforms, is_empty, validate_request};

@@ -44,6 +44,49 @@ pub struct Spec {
     /// The documented responses, whole envelopes; each must decode into the generated types.
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// How a list method pages through its results.
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list method pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// `classic`: a `start` parameter, `next` and `total` beside `result`, 50 per page.
+    /// `offset`: `limit` and `offset` parameters, `hasNextPage` in the result.
+    pub style: PageStyle,
+    /// The result member that holds the page's items; absent when `result` is the list.
+    #[serde(default)]
+    pub items: Option<String>,
+    /// The item member holding its numeric id: enables the fast mode of classic lists (order by
+    /// id, filter on `>id`, `start=-1`).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The filter parameter the fast mode adds `>id` to.
+    #[serde(default = "filter_param")]
+    pub filter: String,
+    /// The order parameter the fast mode sets to `{id: ASC}`.
+    #[serde(default = "order_param")]
+    pub order: String,
+}
+
+fn filter_param() -> String {
+    "filter".into()
+}
+
+fn order_param() -> String {
+    "order".into()
+}
+
+/// The pagination styles of Bitrix24 list methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageStyle {
+    /// `start` / `next` / `total`.
+    Classic,
+    /// `limit` / `offset` / `hasNextPage` (imbot.v2).
+    Offset,
 }
 
 fn yes() -> bool {

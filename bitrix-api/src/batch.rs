@@ -1,0 +1,365 @@
+//! `batch`: many typed calls in one HTTP request, 50 at a time, each with its own typed outcome.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::client::{Client, Failure};
+use crate::error::{
+    ApiError, DecodeError, Error, MethodError, TransportError, TransportKind, ValidationError,
+};
+use crate::limits::RetryPolicy;
+use crate::method::{Method, Validator};
+
+/// The most commands the portal runs in one `batch` call.
+pub const MAX_COMMANDS: usize = 50;
+
+/// A method that may run inside `batch` (its spec does not say `batch: false`). Implemented by
+/// `bitrix_method!`, so putting any other method in a [`Batch`] does not compile.
+pub trait Batchable: Method {}
+
+/// `batch` has no documented codes of its own: its failures are system errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BatchCode {}
+
+impl MethodError for BatchCode {
+    const CODES: &'static [(&'static str, Self)] = &[];
+}
+
+/// Commands to send together. Build it with [`Client::batch`], add typed requests, send.
+///
+/// ```no_run
+/// # async fn demo(client: bitrix_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// use bitrix_api::imbot::ImbotV2ChatMessageDelete;
+///
+/// let mut batch = client.batch();
+/// let slots: Vec<_> = (1..=120).map(|id| batch.add(ImbotV2ChatMessageDelete::new(7, id))).collect::<Result<_, _>>()?;
+/// let replies = batch.send().await?; // three `batch` calls: 50 + 50 + 20
+/// for slot in &slots {
+///     match replies.get(slot) {
+///         Some(Ok(done)) => println!("deleted: {}", done.result),
+///         Some(Err(e)) => println!("failed: {e}"),
+///         None => println!("not run: an earlier command failed and `halt` was set"),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Batch<'c> {
+    client: &'c Client,
+    commands: Vec<Command>,
+    halt: bool,
+    policy: Option<RetryPolicy>,
+}
+
+#[derive(Debug)]
+struct Command {
+    method: &'static str,
+    /// `method?params` in PHP query form.
+    query: String,
+    idempotent: bool,
+}
+
+/// Where a command's outcome will be, typed by its method.
+pub struct Slot<M> {
+    index: usize,
+    _method: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for Slot<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Slot({})", self.index)
+    }
+}
+
+impl<M> Clone for Slot<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for Slot<M> {}
+
+impl Client {
+    /// Starts a batch of commands sent with this client.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch {
+            client: self,
+            commands: Vec::new(),
+            halt: false,
+            policy: None,
+        }
+    }
+}
+
+impl<'c> Batch<'c> {
+    /// Adds a command; it is validated now, as a direct call would be.
+    pub fn add<M: Batchable>(&mut self, request: M) -> Result<Slot<M>, ValidationError> {
+        let mut v = Validator::new(self.client.auth_context());
+        request.validate(&mut v);
+        let problems = v.finish();
+        if !problems.is_empty() {
+            return Err(ValidationError {
+                method: M::NAME,
+                problems,
+            });
+        }
+        let params = match serde_json::to_value(&request) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        let encoded = crate::form::encode(&params);
+        let query = if encoded.is_empty() {
+            M::NAME.to_owned()
+        } else {
+            format!("{}?{encoded}", M::NAME)
+        };
+        self.commands.push(Command {
+            method: M::NAME,
+            query,
+            idempotent: M::IDEMPOTENT,
+        });
+        Ok(Slot {
+            index: self.commands.len() - 1,
+            _method: PhantomData,
+        })
+    }
+
+    /// Stops at the first failing command (`halt=1`); the ones after it are not run.
+    pub fn halt(mut self, halt: bool) -> Self {
+        self.halt = halt;
+        self
+    }
+
+    /// A retry policy for the `batch` calls (the client's own otherwise).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Commands added so far.
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
+    /// Sends the commands, [`MAX_COMMANDS`] per `batch` call. A failure of a whole `batch` call
+    /// (transport, auth, rate limit after retries) is returned as is; with `halt`, the chunks
+    /// after a failed command are not sent.
+    pub async fn send(self) -> Result<BatchReplies, Error<BatchCode>> {
+        let policy = self.policy.unwrap_or_else(|| self.client.retry_policy());
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(self.commands.len());
+        let mut calls = 0;
+        for chunk in self.commands.chunks(MAX_COMMANDS) {
+            if self.halt && outcomes.iter().any(|o| matches!(o, Outcome::Failed(_))) {
+                outcomes.extend(chunk.iter().map(|_| Outcome::NotRun));
+                continue;
+            }
+            let cmd: serde_json::Map<String, serde_json::Value> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (key(i), serde_json::Value::String(c.query.clone())))
+                .collect();
+            let body = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
+            let params = serde_json::to_vec(&body).map_err(|e| config_error(e.to_string()))?;
+            // A retried `batch` runs every command again: only safe when all of them are.
+            let idempotent = chunk.iter().all(|c| c.idempotent);
+            let raw = self
+                .client
+                .run("batch", idempotent, &params, policy)
+                .await
+                .map_err(Failure::into_error::<BatchCode>)?;
+            calls += 1;
+            let parsed: BatchResult = serde_json::from_str(raw.result.get()).map_err(|e| {
+                Error::Decode(DecodeError {
+                    method: "batch",
+                    status: 200,
+                    message: format!("not a batch result: {e}"),
+                    body_start: raw.result.get().chars().take(200).collect(),
+                })
+            })?;
+            outcomes.extend(
+                chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| parsed.outcome(i, c.method)),
+            );
+        }
+        Ok(BatchReplies { outcomes, calls })
+    }
+}
+
+fn config_error(message: String) -> Error<BatchCode> {
+    Error::Transport(TransportError {
+        method: "batch",
+        kind: TransportKind::Config,
+        message,
+    })
+}
+
+/// Command keys are not numbers, so that the portal answers with objects, not lists.
+fn key(i: usize) -> String {
+    format!("c{i}")
+}
+
+#[derive(Debug)]
+enum Outcome {
+    Done(Box<RawValue>, Option<i64>, Option<i64>),
+    Failed(ApiError),
+    NotRun,
+}
+
+/// The outcome of every command of a sent [`Batch`].
+#[derive(Debug)]
+pub struct BatchReplies {
+    outcomes: Vec<Outcome>,
+    calls: usize,
+}
+
+impl BatchReplies {
+    /// The typed outcome of one command, or `None` if it was not run (`halt` after a failure).
+    pub fn get<M: Method>(&self, slot: &Slot<M>) -> Option<Result<M::Output, Error<M::Error>>> {
+        match self.outcomes.get(slot.index)? {
+            Outcome::NotRun => None,
+            Outcome::Failed(api) => Some(Err(Error::from_api(api.clone()))),
+            Outcome::Done(raw, ..) => Some(M::decode(raw.get()).map_err(|e| {
+                Error::Decode(DecodeError {
+                    method: M::NAME,
+                    status: 200,
+                    message: format!("`result` does not match the spec: {e}"),
+                    body_start: raw.get().chars().take(200).collect(),
+                })
+            })),
+        }
+    }
+
+    /// `result_total` of a list command: how many records match.
+    pub fn total<M>(&self, slot: &Slot<M>) -> Option<i64> {
+        match self.outcomes.get(slot.index)? {
+            Outcome::Done(_, total, _) => *total,
+            _ => None,
+        }
+    }
+
+    /// `result_next` of a list command: the `start` of the next page.
+    pub fn next<M>(&self, slot: &Slot<M>) -> Option<i64> {
+        match self.outcomes.get(slot.index)? {
+            Outcome::Done(_, _, next) => *next,
+            _ => None,
+        }
+    }
+
+    /// How many `batch` HTTP calls were made.
+    pub fn calls(&self) -> usize {
+        self.calls
+    }
+
+    /// How many commands failed.
+    pub fn failures(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Failed(_)))
+            .count()
+    }
+}
+
+/// The `result` of a `batch` call, each part keyed by command.
+#[derive(Deserialize)]
+struct BatchResult {
+    #[serde(default)]
+    result: Keyed,
+    #[serde(default)]
+    result_error: Keyed,
+    #[serde(default)]
+    result_total: Keyed,
+    #[serde(default)]
+    result_next: Keyed,
+}
+
+impl BatchResult {
+    fn outcome(&self, i: usize, method: &'static str) -> Outcome {
+        let k = key(i);
+        if let Some(raw) = self.result_error.get(&k, i) {
+            #[derive(Deserialize)]
+            struct SubError {
+                #[serde(default, deserialize_with = "crate::de::lenient")]
+                error: Option<String>,
+                #[serde(default, deserialize_with = "crate::de::lenient")]
+                error_description: Option<String>,
+            }
+            let e: SubError = serde_json::from_str(raw.get()).unwrap_or(SubError {
+                error: None,
+                error_description: Some(raw.get().to_owned()),
+            });
+            return Outcome::Failed(ApiError {
+                method,
+                code: e.error.unwrap_or_default(),
+                description: e.error_description.unwrap_or_default(),
+                status: 200,
+            });
+        }
+        let number = |keyed: &Keyed| {
+            keyed
+                .get(&k, i)
+                .and_then(|r| crate::de::decode_lenient::<i64>(r.get()).ok())
+        };
+        match self.result.get(&k, i) {
+            Some(raw) => Outcome::Done(
+                raw.to_owned(),
+                number(&self.result_total),
+                number(&self.result_next),
+            ),
+            None => Outcome::NotRun,
+        }
+    }
+}
+
+/// A part of the batch result: an object keyed by command, a list in command order (when the
+/// commands were sent as a list), or `[]` when empty.
+#[derive(Default)]
+struct Keyed(Vec<(Option<String>, Box<RawValue>)>);
+
+impl Keyed {
+    fn get(&self, key: &str, index: usize) -> Option<&RawValue> {
+        let by_key = self.0.iter().find(|(k, _)| k.as_deref() == Some(key));
+        let found = by_key.or_else(|| self.0.iter().filter(|(k, _)| k.is_none()).nth(index));
+        found.map(|(_, v)| &**v)
+    }
+}
+
+impl<'de> Deserialize<'de> for Keyed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Keyed;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object or a list")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keyed, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
+                    out.push((Some(k), v));
+                }
+                Ok(Keyed(out))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Keyed, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<Box<RawValue>>()? {
+                    out.push((None, v));
+                }
+                Ok(Keyed(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Keyed, E> {
+                Ok(Keyed::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

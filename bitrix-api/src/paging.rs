@@ -1,0 +1,248 @@
+//! List methods as streams of typed items, in both pagination styles of the portal, plus the
+//! fast mode for large classic lists and page fetching through `batch`.
+
+use std::collections::VecDeque;
+
+use futures_util::Stream;
+use futures_util::stream;
+use serde_json::{Map, Value};
+
+use crate::batch::Batchable;
+use crate::client::Client;
+use crate::error::Error;
+use crate::method::Method;
+
+/// Classic pages hold 50 items; the portal ignores other sizes.
+pub const CLASSIC_PAGE: i64 = 50;
+
+/// How a list method pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStyle {
+    /// `start` in the request; `next` and `total` beside `result`.
+    Classic,
+    /// `limit` and `offset` in the request; `hasNextPage` in the result.
+    Offset,
+}
+
+/// A list method. Implemented by `bitrix_method!` for specs with `pagination`.
+pub trait Paged: Method + Clone + 'static {
+    /// One listed item.
+    type Item: 'static;
+    /// The method's pagination style.
+    const STYLE: PageStyle;
+    /// The items of a page, and `hasNextPage` where the style has it.
+    fn split(output: Self::Output) -> (Vec<Self::Item>, Option<bool>);
+    /// Points the request at a position: `start` (classic) or `offset`.
+    fn at(&mut self, position: i64);
+    /// Items per page: 50 for classic lists, `limit` (or 50) for offset lists.
+    fn page_size(&self) -> i64;
+    /// The numeric id of an item, for the fast mode (`None` when the spec names no `id`).
+    fn item_id(_item: &Self::Item) -> Option<i64> {
+        None
+    }
+    /// Prepares a fast-mode page: order by id, only ids above `after`, no counting.
+    fn fast(&mut self, _after: Option<i64>) {}
+}
+
+/// What `fast` does to a request's `filter` and `order`, written once for every method:
+/// `order = {id: "ASC"}`, `filter[">id"] = after`, the rest of the filter kept.
+pub fn fast_filter(
+    filter: &mut Option<Value>,
+    order: &mut Option<Value>,
+    id: &str,
+    after: Option<i64>,
+) {
+    let mut f = match filter.take() {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let key = format!(">{id}");
+    match after {
+        Some(after) => {
+            f.insert(key, Value::from(after));
+        }
+        None => {
+            f.remove(&key);
+        }
+    }
+    *filter = Some(Value::Object(f));
+    let mut o = Map::new();
+    o.insert(id.to_owned(), Value::from("ASC"));
+    *order = Some(Value::Object(o));
+}
+
+enum Cursor {
+    /// Next position to ask for (classic `start` or `offset`).
+    Position(i64),
+    /// Fast mode: the last id seen, `None` before the first page.
+    After(Option<i64>),
+    Done,
+}
+
+impl Client {
+    /// Streams every item of a list, fetching pages as the stream is read: classic lists by
+    /// `start`/`next`, imbot.v2 lists by `offset`/`hasNextPage`.
+    pub fn list<M: Paged>(
+        &self,
+        request: M,
+    ) -> impl Stream<Item = Result<M::Item, Error<M::Error>>> + '_ {
+        self.pages(request, Cursor::Position(0))
+    }
+
+    /// Streams a classic list in the portal's fast mode for large data: ordered by id, each page
+    /// filtered to ids above the last one seen, `start=-1` (no counting), until a short page.
+    /// Needs a spec whose `pagination` names the items' `id`; otherwise it pages normally.
+    pub fn list_fast<M: Paged>(
+        &self,
+        request: M,
+    ) -> impl Stream<Item = Result<M::Item, Error<M::Error>>> + '_ {
+        let supported = M::STYLE == PageStyle::Classic && {
+            let mut probe = request.clone();
+            probe.fast(None);
+            serde_json::to_value(&probe).ok() != serde_json::to_value(&request).ok()
+        };
+        let cursor = if supported {
+            Cursor::After(None)
+        } else {
+            Cursor::Position(0)
+        };
+        self.pages(request, cursor)
+    }
+
+    fn pages<M: Paged>(
+        &self,
+        request: M,
+        cursor: Cursor,
+    ) -> impl Stream<Item = Result<M::Item, Error<M::Error>>> + '_ {
+        let state = (request, cursor, VecDeque::new());
+        stream::unfold(state, move |(request, mut cursor, mut buffer)| async move {
+            loop {
+                if let Some(item) = buffer.pop_front() {
+                    return Some((Ok(item), (request, cursor, buffer)));
+                }
+                let mut page = request.clone();
+                match cursor {
+                    Cursor::Done => return None,
+                    Cursor::Position(p) => page.at(p),
+                    Cursor::After(after) => {
+                        page.fast(after);
+                        page.at(-1);
+                    }
+                }
+                let reply = match self.call_with_time(page).await {
+                    Ok(r) => r,
+                    Err(e) => return Some((Err(e), (request, Cursor::Done, buffer))),
+                };
+                let next = reply.next;
+                let (items, has_next) = M::split(reply.result);
+                let count = items.len() as i64;
+                cursor = match cursor {
+                    Cursor::After(_) if count < CLASSIC_PAGE => Cursor::Done,
+                    Cursor::After(after) => {
+                        Cursor::After(items.last().and_then(M::item_id).or(after))
+                    }
+                    Cursor::Position(p) => match (M::STYLE, next, has_next) {
+                        (PageStyle::Classic, Some(n), _) if n > p => Cursor::Position(n),
+                        (PageStyle::Offset, _, Some(true)) if count > 0 => {
+                            Cursor::Position(p + count)
+                        }
+                        _ => Cursor::Done,
+                    },
+                    Cursor::Done => Cursor::Done,
+                };
+                buffer.extend(items);
+                if buffer.is_empty() && matches!(cursor, Cursor::Done) {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// Streams a classic list by fetching the first page, then every other page through
+    /// `batch`, 50 pages per call: far fewer requests for long lists.
+    pub fn list_batched<M: Paged + Batchable>(
+        &self,
+        request: M,
+    ) -> impl Stream<Item = Result<M::Item, Error<M::Error>>> + '_ {
+        let state = Batched {
+            request,
+            start: Some(0),
+            total: None,
+            buffer: VecDeque::new(),
+            pending: None,
+        };
+        stream::unfold(state, move |mut st| async move {
+            loop {
+                if let Some(item) = st.buffer.pop_front() {
+                    return Some((Ok(item), st));
+                }
+                // Items fetched before a failure come out first, then the failure ends the stream.
+                if let Some(e) = st.pending.take() {
+                    return Some((Err(e), st));
+                }
+                let first = st.start?;
+                let Some(total) = st.total else {
+                    // The first page tells how many items there are.
+                    let mut page = st.request.clone();
+                    page.at(first);
+                    match self.call_with_time(page).await {
+                        Ok(reply) => {
+                            st.total = Some(reply.total.unwrap_or(0));
+                            st.start = reply.next;
+                            st.buffer.extend(M::split(reply.result).0);
+                        }
+                        Err(e) => (st.start, st.pending) = (None, Some(e)),
+                    }
+                    continue;
+                };
+                let mut batch = self.batch().halt(true);
+                let mut slots = Vec::new();
+                let mut s = first;
+                while s < total && slots.len() < crate::batch::MAX_COMMANDS {
+                    let mut page = st.request.clone();
+                    page.at(s);
+                    match batch.add(page) {
+                        Ok(slot) => slots.push(slot),
+                        Err(e) => {
+                            st.pending = Some(Error::Validation(e));
+                            break;
+                        }
+                    }
+                    s += CLASSIC_PAGE;
+                }
+                st.start = (s < total && st.pending.is_none()).then_some(s);
+                if slots.is_empty() {
+                    continue;
+                }
+                match batch.send().await {
+                    Ok(replies) => {
+                        for slot in &slots {
+                            match replies.get(slot) {
+                                Some(Ok(output)) => st.buffer.extend(M::split(output).0),
+                                Some(Err(e)) => {
+                                    (st.start, st.pending) = (None, Some(e));
+                                    break;
+                                }
+                                None => {
+                                    st.start = None;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => (st.start, st.pending) = (None, Some(e.retype())),
+                }
+            }
+        })
+    }
+}
+
+struct Batched<M: Paged> {
+    request: M,
+    /// The `start` of the next page to fetch; `None` when done.
+    start: Option<i64>,
+    /// `total` from the first page; `None` before it.
+    total: Option<i64>,
+    buffer: VecDeque<M::Item>,
+    pending: Option<Error<M::Error>>,
+}
