@@ -29,7 +29,8 @@ impl Caller {
     }
 }
 
-/// The secrets the portal accepts; fresh for every portal so tests cannot share them by accident.
+/// The secrets the portal starts with; fresh for every portal so tests cannot share them by
+/// accident. The access tokens' lifetimes and their refresh tokens live in [`crate::oauth`].
 pub(crate) struct Credentials {
     pub webhook_code: String,
     pub main_admin_token: String,
@@ -53,23 +54,6 @@ impl Credentials {
             user: ADMIN_USER_ID,
             app: None,
             context: AuthContext::Webhook,
-        })
-    }
-
-    pub(crate) fn oauth(&self, token: &str) -> Option<Caller> {
-        let (app, user) = if token == self.main_admin_token {
-            (MAIN_APP, ADMIN_USER_ID)
-        } else if token == self.main_user_token {
-            (MAIN_APP, USER_ID)
-        } else if token == self.other_admin_token {
-            (OTHER_APP, ADMIN_USER_ID)
-        } else {
-            return None;
-        };
-        Some(Caller {
-            user,
-            app: Some(app),
-            context: AuthContext::Application,
         })
     }
 }

@@ -4,7 +4,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-/// Length of the portal's per-method operating-time window, in seconds.
+use crate::limits::Usage;
+
+/// Length of the portal's operating-time window, in seconds, for a result without usage.
 const OPERATING_WINDOW: i64 = 600;
 
 /// Seconds since the Unix epoch, with the fraction the portal reports.
@@ -14,10 +16,15 @@ fn unix(t: SystemTime) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The `time` object for a call that started at `start` and finishes now.
-pub(crate) fn envelope(start: SystemTime) -> Value {
+/// The `time` object for a call that started at `start` and finishes now, reporting `usage` of
+/// the operating-time budget.
+pub(crate) fn envelope(start: SystemTime, usage: Option<Usage>) -> Value {
     let (start, finish) = (unix(start), unix(SystemTime::now()));
     let duration = (finish - start).max(0.0);
+    let usage = usage.unwrap_or(Usage {
+        operating: 0.0,
+        reset_at: start as i64 + OPERATING_WINDOW,
+    });
     json!({
         "start": start,
         "finish": finish,
@@ -25,8 +32,8 @@ pub(crate) fn envelope(start: SystemTime) -> Value {
         "processing": duration,
         "date_start": rfc3339(start as i64),
         "date_finish": rfc3339(finish as i64),
-        "operating_reset_at": start as i64 + OPERATING_WINDOW,
-        "operating": 0,
+        "operating_reset_at": usage.reset_at,
+        "operating": usage.operating,
     })
 }
 

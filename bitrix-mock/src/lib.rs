@@ -2,9 +2,10 @@
 //!
 //! [`MockPortal::start`] serves the methods described by the YAML specs under `specs/` (embedded
 //! at build time). Every call goes through the portal's checks in its order: credentials
-//! (`NO_AUTH_FOUND`), method name (`ERROR_METHOD_NOT_FOUND`), auth context, parameters against
-//! the spec, and then the method's behaviour. Error codes, statuses and descriptions all come
-//! from the specs. Methods with a spec but no behaviour answer their first documented success.
+//! (`NO_AUTH_FOUND`, `expired_token`), method name (`ERROR_METHOD_NOT_FOUND`), operating time
+//! (`OPERATION_TIME_LIMIT`), auth context, parameters against the spec, and then the method's
+//! behaviour. Error codes, statuses and descriptions all come from the specs. Methods with a spec
+//! but no behaviour answer their first documented success.
 //!
 //! Each portal starts with:
 //! - an incoming webhook of the administrator, user [`ADMIN_USER_ID`] ([`MockPortal::webhook_url`]);
@@ -13,11 +14,21 @@
 //! - one bot per application ([`MockPortal::bot`], [`MockPortal::other_app_bot`]);
 //! - an active open line, [`DEFAULT_LINE`].
 //!
+//! Besides, it can produce what a client must survive on a real portal: the request-rate limit
+//! and the operating-time limit ([`MockConfig`]), access tokens that expire and a token endpoint
+//! that rotates refresh tokens ([`MockPortal::token_endpoint`]), a domain change
+//! ([`MockPortal::change_domain`]) and injected failures ([`MockPortal::inject_fault`]).
+//!
 //! Secrets are fresh for every portal and never logged.
 
 mod auth;
 mod clock;
+mod config;
+mod faults;
+mod limits;
 mod methods;
+mod net;
+mod oauth;
 mod params;
 mod server;
 mod specs;
@@ -25,31 +36,38 @@ mod state;
 
 use std::collections::BTreeSet;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 
 pub use auth::{ADMIN_USER_ID, MAIN_APP, OTHER_APP, USER_ID};
+pub use config::MockConfig;
+pub use faults::Fault;
 pub use state::DEFAULT_LINE;
 
-use server::Portal;
+use server::{Portal, Site};
 
-/// A running fake portal. Dropping it stops the server.
+/// A lock even after a panic elsewhere poisoned it: a test helper that panicked must not take
+/// the whole portal down with it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A running fake portal. Dropping it stops the server, on every address it listens on.
 pub struct MockPortal {
     addr: SocketAddr,
     portal: Arc<Portal>,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// `true` stops every server of this portal; dropping it does too.
+    shutdown: watch::Sender<bool>,
 }
 
 impl Drop for MockPortal {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            // The server may already be gone with its runtime; nothing is left to stop then.
-            let _ = tx.send(());
-        }
+        // The servers may already be gone with their runtime; nothing is left to stop then.
+        let _ = self.shutdown.send(true);
     }
 }
 
@@ -63,42 +81,77 @@ impl std::fmt::Debug for MockPortal {
 }
 
 impl MockPortal {
-    /// Starts a portal on `127.0.0.1` at a free port, on the current Tokio runtime.
+    /// Starts a portal on `127.0.0.1` at a free port, on the current Tokio runtime, with
+    /// [`MockConfig::default`] (no rate limiting).
     ///
     /// Fails if a spec does not load (the error lists its diagnostics) or the port cannot be bound.
     pub async fn start() -> io::Result<MockPortal> {
-        Self::start_on(0).await
+        Self::start_with(MockConfig::default()).await
     }
 
     /// Starts a portal on `127.0.0.1:port`; port 0 picks a free one.
     pub async fn start_on(port: u16) -> io::Result<MockPortal> {
+        Self::launch(port, &MockConfig::default()).await
+    }
+
+    /// Starts a portal like [`start`](Self::start) with the given limits and token lifetime.
+    pub async fn start_with(config: MockConfig) -> io::Result<MockPortal> {
+        Self::launch(0, &config).await
+    }
+
+    async fn launch(port: u16, config: &MockConfig) -> io::Result<MockPortal> {
         let specs = specs::load()?;
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
-        let addr = listener.local_addr()?;
-        let portal = Arc::new(Portal::new(specs));
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let app = server::router(Arc::clone(&portal));
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = stop.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::error!(error = %e, "bitrix-mock server failed");
-            }
-        });
+        let portal = Arc::new(Portal::new(specs, config));
+        let (shutdown, _) = watch::channel(false);
+        let addr = Self::serve(&portal, port, &shutdown).await?;
         Ok(MockPortal {
             addr,
             portal,
-            shutdown: Some(shutdown),
+            shutdown,
         })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// Serves the portal on one more address, which becomes its current one.
+    async fn serve(
+        portal: &Arc<Portal>,
+        port: u16,
+        shutdown: &watch::Sender<bool>,
+    ) -> io::Result<SocketAddr> {
+        // Bound before anything answers, so the site knows its own base from the first request.
+        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)).await?;
+        let addr = listener.local_addr()?;
+        let base = format!("http://{addr}");
+        portal.move_to(base.clone());
+        let site = Site {
+            portal: Arc::clone(portal),
+            base,
+        };
+        net::serve(listener, server::router(site), shutdown.subscribe());
+        Ok(addr)
+    }
+
+    /// `http://127.0.0.1:PORT`: the address the portal started on. It stays the same after
+    /// [`change_domain`](Self::change_domain), when this address only redirects; see
+    /// [`current_base_url`](Self::current_base_url).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The address the portal answers REST calls at now: [`base_url`](Self::base_url) until
+    /// [`change_domain`](Self::change_domain) moves it.
+    pub fn current_base_url(&self) -> String {
+        self.portal.current_base()
+    }
+
+    /// Moves the portal to a new loopback port, as when a portal's domain is renamed, and
+    /// answers its new base URL.
+    ///
+    /// The same portal (state, tokens, limits) answers there; every former address answers every
+    /// request with `302 Found` and `Location: <new base><same path and query>`, except the
+    /// token endpoint, which belongs to the authorization server and does not move.
+    pub async fn change_domain(&self) -> io::Result<String> {
+        Self::serve(&self.portal, 0, &self.shutdown).await?;
+        Ok(self.current_base_url())
     }
 
     /// The administrator's incoming webhook: `http://127.0.0.1:PORT/rest/1/<code>/`.
@@ -122,9 +175,96 @@ impl MockPortal {
         self.portal.creds.other_admin_token.clone()
     }
 
-    /// How many HTTP requests the portal has received, answered with an error or not.
+    /// How many HTTP requests the portal has received, answered with an error or not (redirects
+    /// from a former address included; the token endpoint, which stands for another server, not).
     pub fn requests(&self) -> u64 {
         self.portal.requests.load(Ordering::Relaxed)
+    }
+
+    /// How many REST requests named `method` (any case, with or without `.json`) reached the
+    /// portal, whatever they were answered: rate-limited, failed, faulted or successful.
+    pub fn received(&self, method: &str) -> u64 {
+        self.portal.received(method)
+    }
+
+    /// Turns the request-rate limit on with `(rate per second, burst)`, or off with `None`, and
+    /// empties the bucket.
+    ///
+    /// While on, every REST request (auth failures included) adds one to a counter that drains
+    /// at `rate` per second; a request that would take it past `burst` is not counted and is
+    /// answered `503 {"error":"QUERY_LIMIT_EXCEEDED","error_description":"Too many requests"}`.
+    pub fn set_rate_limit(&self, limit: Option<(f64, u32)>) {
+        self.portal.bucket.set(limit);
+    }
+
+    /// How many requests were answered `QUERY_LIMIT_EXCEEDED`.
+    pub fn rate_limited(&self) -> u64 {
+        self.portal.rate_limited.load(Ordering::Relaxed)
+    }
+
+    /// Makes each successful call of `method` (any case) take `seconds` of simulated execution
+    /// time, without any real waiting.
+    ///
+    /// The time accumulates per method and application (or webhook) for
+    /// [`MockConfig::operating_window`] and is reported as `time.operating`, with
+    /// `time.operating_reset_at` the Unix time when the oldest call leaves the window. Once the
+    /// sum exceeds [`MockConfig::operating_limit`], that method answers that caller
+    /// `429 {"error":"OPERATION_TIME_LIMIT","error_description":"Method is blocked due to operation time limit"}`
+    /// until enough calls leave the window; other methods and callers are unaffected.
+    pub fn set_method_cost(&self, method: &str, seconds: f64) {
+        self.portal.operating.set_cost(method, seconds);
+    }
+
+    /// Ends the lifetime of every access token issued so far: each is answered
+    /// `401 {"error":"expired_token","error_description":"The access token provided has expired."}`
+    /// from now on. Refresh tokens keep working.
+    pub fn expire_access_tokens(&self) {
+        self.portal.oauth.expire_all();
+    }
+
+    /// `client_id` of [`MAIN_APP`], for the token endpoint.
+    pub fn client_id(&self) -> String {
+        self.portal.oauth.apps[0].client_id.clone()
+    }
+
+    /// `client_secret` of [`MAIN_APP`], for the token endpoint.
+    pub fn client_secret(&self) -> String {
+        self.portal.oauth.apps[0].client_secret.clone()
+    }
+
+    /// The valid refresh token of [`MAIN_APP`] for the administrator: the one issued with
+    /// [`access_token`](Self::access_token) at first, and after each refresh the one that refresh
+    /// answered.
+    pub fn refresh_token(&self) -> String {
+        self.portal.oauth.main_refresh_token()
+    }
+
+    /// `<base_url>/oauth/token/`: the authorization server's token endpoint (`oauth.bitrix.info`
+    /// on the real service), served by the portal itself.
+    ///
+    /// It takes `grant_type=refresh_token&client_id=..&client_secret=..&refresh_token=..` by GET
+    /// or POST, in the query or a form body, and answers `200` with `access_token`, `expires`,
+    /// `expires_in`, `scope`, `domain`, `server_endpoint`, `status` (`L`), `client_endpoint`
+    /// (the [current](Self::current_base_url) `<base>/rest/`), `member_id`, `user_id`,
+    /// `refresh_token` and `application_token`. The refresh token used is spent. Errors are
+    /// `400 {"error", "error_description"}`: `invalid_request` (a parameter is missing or
+    /// `grant_type` unknown), `invalid_client` (wrong `client_id`/`client_secret`) and
+    /// `invalid_grant` (an unknown, spent or other application's refresh token, or any
+    /// authorization code).
+    pub fn token_endpoint(&self) -> String {
+        format!("{}{}", self.base_url(), oauth::TOKEN_PATH)
+    }
+
+    /// How many refreshes the token endpoint has granted.
+    pub fn refreshes(&self) -> u64 {
+        self.portal.oauth.refreshes.load(Ordering::Relaxed)
+    }
+
+    /// Makes the next `times` REST requests of `method` (any case; `None`: of any method) fail
+    /// as `fault` describes. Faults apply in the order they were injected; rate limiting comes
+    /// first, so a request refused by it does not use one up.
+    pub fn inject_fault(&self, method: Option<&str>, fault: Fault, times: u32) {
+        self.portal.faults.inject(method, fault, times);
     }
 
     /// The bot registered by [`MAIN_APP`]: `(bot id, botToken)`.

@@ -64,6 +64,13 @@ async fn main() -> ExitCode {
         "Access token of {OTHER_APP}, administrator (user 1): {}",
         portal.other_app_access_token()
     );
+    println!(
+        "Token endpoint: {} (client_id {}, client_secret {}, refresh token of user 1 {})",
+        portal.token_endpoint(),
+        portal.client_id(),
+        portal.client_secret(),
+        portal.refresh_token()
+    );
     println!("Bot of {MAIN_APP}: id {bot_id}, token {bot_token}");
     println!("Bot of {OTHER_APP}: id {other_bot_id}, token {other_bot_token}");
     println!("Active open line: {DEFAULT_LINE}");

@@ -1,32 +1,57 @@
 //! The HTTP side: routing, the portal's order of checks, and the JSON envelopes.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::extract::{ConnectInfo, State as AxumState};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bitrix_spec::{ErrorSpec, Mode, Spec, Trigger, Violation};
 use serde_json::{Map, Value, json};
 
-use crate::auth::Credentials;
+use crate::auth::{Caller, Credentials};
+use crate::config::MockConfig;
+use crate::faults::{Fault, Faults};
+use crate::limits::{Bucket, Operating, Usage};
 use crate::methods::{self, Call, Fail};
+use crate::net::Cut;
+use crate::oauth::{self, Endpoints, OAuth, Refused};
 use crate::specs::Specs;
 use crate::state::State;
-use crate::{clock, params};
+use crate::{clock, lock, params};
 
 /// Bodies larger than this are refused rather than buffered.
 const BODY_LIMIT: usize = 16 << 20;
 
-/// Everything a running portal owns, shared by the server task and the test handle.
+/// Everything a running portal owns, shared by the server tasks and the test handle.
 pub(crate) struct Portal {
     pub specs: Specs,
     pub creds: Credentials,
+    pub oauth: OAuth,
     pub requests: AtomicU64,
+    pub bucket: Bucket,
+    pub rate_limited: AtomicU64,
+    pub operating: Operating,
+    pub faults: Faults,
+    /// REST requests per lowercased method name.
+    received: Mutex<HashMap<String, u64>>,
+    /// The base URL the portal is served at now; other addresses redirect there.
+    current_base: Mutex<String>,
+    /// The scopes of the specs, comma-separated, for the token endpoint's `scope`.
+    scope: String,
     state: Mutex<State>,
+}
+
+/// One address the portal listens on; the state of its router.
+#[derive(Clone)]
+pub(crate) struct Site {
+    pub portal: Arc<Portal>,
+    /// `http://127.0.0.1:PORT` of this listener.
+    pub base: String,
 }
 
 /// What a call answers, before it is put into an envelope.
@@ -68,11 +93,21 @@ impl Reply {
         Reply::error(400, "ERROR_ARGUMENT", text)
     }
 
-    fn respond(self, started: SystemTime) -> Response {
-        match self {
+    /// The access token was issued but has lived out its lifetime.
+    fn expired() -> Self {
+        Reply::error(
+            401,
+            "expired_token",
+            "The access token provided has expired.",
+        )
+    }
+
+    /// Status and JSON body; `usage` fills the `time` block of a result.
+    fn render(self, started: SystemTime, usage: Option<Usage>) -> (StatusCode, Vec<u8>) {
+        let (status, body) = match self {
             Reply::Result(result) => {
-                let body = json!({"result": result, "time": clock::envelope(started)});
-                (StatusCode::OK, axum::Json(body)).into_response()
+                let time = clock::envelope(started, usage);
+                (StatusCode::OK, json!({"result": result, "time": time}))
             }
             Reply::Error {
                 status,
@@ -80,42 +115,168 @@ impl Reply {
                 description,
             } => {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-                let body = json!({"error": code, "error_description": description});
-                (status, axum::Json(body)).into_response()
+                (
+                    status,
+                    json!({"error": code, "error_description": description}),
+                )
             }
-        }
+        };
+        // Serializing a `Value` cannot fail.
+        (status, serde_json::to_vec(&body).unwrap_or_default())
+    }
+
+    fn respond(self, started: SystemTime) -> Response {
+        json_response(self.render(started, None))
     }
 }
 
-pub(crate) fn router(portal: Arc<Portal>) -> Router {
-    // One handler for every path: the portal answers JSON even for paths it does not know.
-    Router::new().fallback(handle).with_state(portal)
+fn json_response((status, body): (StatusCode, Vec<u8>)) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+pub(crate) fn router(site: Site) -> Router {
+    // One handler for every path: the portal answers JSON even for paths it does not know.
+    Router::new().fallback(handle).with_state(site)
+}
+
+/// One request, in the order the portal meets it: domain, counting, rate limit, injected fault,
+/// and then the call itself.
 async fn handle(
-    AxumState(portal): AxumState<Arc<Portal>>,
+    AxumState(site): AxumState<Site>,
+    ConnectInfo(cut): ConnectInfo<Cut>,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let started = SystemTime::now();
+    let portal = &site.portal;
+    let path = uri.path();
+    // The authorization server is another host on the real service: it neither moves with the
+    // portal's domain nor counts towards the portal's limits.
+    if path == oauth::TOKEN_PATH || path == oauth::TOKEN_PATH.trim_end_matches('/') {
+        return token(&site, &uri, body).await;
+    }
     portal.requests.fetch_add(1, Ordering::Relaxed);
+    let current = portal.current_base();
+    if current != site.base {
+        return redirect(&current, &uri);
+    }
+    let method = split_route(path).map(|(_, m)| method_key(m));
+    let method = method.filter(|m| !m.is_empty());
+    if let Some(m) = &method {
+        *lock(&portal.received).entry(m.clone()).or_default() += 1;
+    }
+    // Read the whole request first, whatever the answer: a fault must hit a request the client
+    // has completely sent.
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Reply::argument("The request body could not be read").respond(started),
+    };
+    if !portal.bucket.admit() {
+        portal.rate_limited.fetch_add(1, Ordering::Relaxed);
+        return Reply::system("QUERY_LIMIT_EXCEEDED").respond(started);
+    }
+    let fault = method.as_deref().and_then(|m| portal.faults.take(m));
+    if let Some(answer) = fault.as_ref().and_then(Fault::replacement) {
+        return answer;
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let reply = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(bytes) => portal.call(uri.path(), uri.query(), content_type, &bytes),
-        Err(_) => Reply::argument("The request body could not be read"),
+    let (reply, usage) = portal.call(path, uri.query(), content_type, &bytes);
+    if let Some(Fault::Delay(delay)) = fault {
+        tokio::time::sleep(delay).await;
+    }
+    let (status, mut body) = reply.render(started, usage);
+    match fault {
+        Some(Fault::TruncatedJson) => body.truncate(body.len() / 2),
+        Some(Fault::DropConnection) => cut.cut(),
+        _ => {}
+    }
+    json_response((status, body))
+}
+
+/// `/oauth/token/` with its parameters in the query or a form body, as the authorization server
+/// takes them.
+async fn token(site: &Site, uri: &Uri, body: Body) -> Response {
+    let mut params = uri.query().map(params::parse_form).unwrap_or_default();
+    // An unreadable body leaves the parameters short, which the endpoint answers as malformed.
+    if let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await {
+        params.extend(params::parse_form(&String::from_utf8_lossy(&bytes)));
+    }
+    let portal = &site.portal;
+    let at = Endpoints {
+        domain: site.base.trim_start_matches("http://").to_owned(),
+        server_endpoint: format!("{}/rest/", site.base),
+        client_endpoint: format!("{}/rest/", portal.current_base()),
+        scope: portal.scope.clone(),
     };
-    reply.respond(started)
+    let (status, body) = portal.oauth.token_endpoint(&params, &at);
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, axum::Json(body)).into_response()
+}
+
+/// The answer of an address the portal has moved away from: the same path and query on the new
+/// one.
+fn redirect(to: &str, uri: &Uri) -> Response {
+    let target = format!("{to}{}", uri.path_and_query().map_or("/", |p| p.as_str()));
+    // A request URI holds only visible ASCII, so this fails only in theory; the base is still
+    // the right host then.
+    let location = HeaderValue::from_str(&target)
+        .or_else(|_| HeaderValue::from_str(to))
+        .unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+}
+
+/// `/rest/{user}/{code}/{method}` or `/rest/{method}`: the webhook's user and code, if any, and
+/// the method as written.
+fn split_route(path: &str) -> Option<(Option<(&str, &str)>, &str)> {
+    let route = path.strip_prefix("/rest/")?;
+    let segments: Vec<&str> = route.trim_end_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [user, code, method] => Some((Some((user, code)), method)),
+        [method] => Some((None, method)),
+        _ => None,
+    }
+}
+
+/// The name the portal looks a method up by: lowercased, without `.json`.
+pub(crate) fn method_key(method: &str) -> String {
+    method
+        .strip_suffix(".json")
+        .unwrap_or(method)
+        .to_lowercase()
+}
+
+/// Whose budget a call spends: operating time is kept per application, or per webhook.
+fn budget_owner(caller: &Caller) -> String {
+    match caller.app {
+        Some(app) => app.to_owned(),
+        None => format!("webhook of user {}", caller.user),
+    }
 }
 
 impl Portal {
-    pub(crate) fn new(specs: Specs) -> Self {
+    pub(crate) fn new(specs: Specs, config: &MockConfig) -> Self {
+        let scopes: std::collections::BTreeSet<&str> =
+            specs.values().map(|s| s.scope.as_str()).collect();
+        let scope = scopes.into_iter().collect::<Vec<_>>().join(",");
+        let creds = Credentials::generate();
+        let limit = config
+            .rate_limit
+            .then_some((config.rate_per_sec, config.burst));
         Portal {
+            oauth: OAuth::new(&creds, config.token_ttl),
             specs,
-            creds: Credentials::generate(),
+            creds,
             requests: AtomicU64::new(0),
+            bucket: Bucket::new(limit),
+            rate_limited: AtomicU64::new(0),
+            operating: Operating::new(config.operating_limit, config.operating_window),
+            faults: Faults::default(),
+            received: Mutex::new(HashMap::new()),
+            current_base: Mutex::new(String::new()),
+            scope,
             state: Mutex::new(State::seeded()),
         }
     }
@@ -123,59 +284,93 @@ impl Portal {
     /// The state, even after a panic elsewhere poisoned the lock: a test helper that panicked
     /// must not take the whole portal down with it.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 
-    /// One REST call, checked in the order the portal checks it: credentials, method, auth
-    /// context, parameters, and only then what the method does.
+    pub(crate) fn current_base(&self) -> String {
+        lock(&self.current_base).clone()
+    }
+
+    pub(crate) fn move_to(&self, base: String) {
+        *lock(&self.current_base) = base;
+    }
+
+    /// REST requests that named `method` (any case).
+    pub(crate) fn received(&self, method: &str) -> u64 {
+        let received = lock(&self.received);
+        received.get(&method_key(method)).copied().unwrap_or(0)
+    }
+
+    /// One REST call, checked in the order the portal checks it: credentials, method, operating
+    /// time, auth context, parameters, and only then what the method does. A result comes with
+    /// what its `time` block reports.
     fn call(
         &self,
         path: &str,
         query: Option<&str>,
         content_type: Option<&str>,
         body: &[u8],
-    ) -> Reply {
-        let Some(route) = path.strip_prefix("/rest/") else {
-            return Reply::system("ERROR_METHOD_NOT_FOUND");
+    ) -> (Reply, Option<Usage>) {
+        let Some((webhook, method)) = split_route(path) else {
+            return (Reply::system("ERROR_METHOD_NOT_FOUND"), None);
         };
         let mut params = query.map(params::parse_form).unwrap_or_default();
         match parse_body(content_type, body) {
             Ok(body) => params.extend(body),
-            Err(reply) => return reply,
+            Err(reply) => return (reply, None),
         }
         let token = params.remove("auth");
-        let segments: Vec<&str> = route.trim_end_matches('/').split('/').collect();
-        let (caller, method) = match segments.as_slice() {
-            [user, code, method] => (self.creds.webhook(user, code), *method),
-            [method] => {
-                let token = params::text(token.as_ref());
-                (token.and_then(|t| self.creds.oauth(&t)), *method)
-            }
-            _ => return Reply::system("ERROR_METHOD_NOT_FOUND"),
+        let caller = match webhook {
+            Some((user, code)) => self.creds.webhook(user, code).ok_or(Refused::Unknown),
+            None => match params::text(token.as_ref()) {
+                Some(token) => self.oauth.authenticate(&token),
+                None => Err(Refused::Unknown),
+            },
         };
-        let Some(caller) = caller else {
-            return Reply::system("NO_AUTH_FOUND");
+        let caller = match caller {
+            Ok(caller) => caller,
+            Err(Refused::Unknown) => return (Reply::system("NO_AUTH_FOUND"), None),
+            Err(Refused::Expired) => return (Reply::expired(), None),
         };
-        let name = method
-            .strip_suffix(".json")
-            .unwrap_or(method)
-            .to_lowercase();
+        let name = method_key(method);
         let Some(spec) = self.specs.get(&name) else {
-            return Reply::system("ERROR_METHOD_NOT_FOUND");
+            return (Reply::system("ERROR_METHOD_NOT_FOUND"), None);
         };
         tracing::debug!(method = %spec.method, context = caller.context.as_str(), "call");
+        // Blocked before anything else about the method is looked at, as the portal checks the
+        // accumulated time before executing.
+        let who = budget_owner(&caller);
+        if self.operating.blocked(&name, &who) {
+            return (Reply::system("OPERATION_TIME_LIMIT"), None);
+        }
+        let reply = self.execute(spec, &name, &caller, &params);
+        let usage = match reply {
+            Reply::Result(_) => Some(self.operating.charge(&name, &who)),
+            Reply::Error { .. } => None,
+        };
+        (reply, usage)
+    }
+
+    /// A call past authentication: its context, parameters and behaviour.
+    fn execute(
+        &self,
+        spec: &Spec,
+        name: &str,
+        caller: &Caller,
+        params: &Map<String, Value>,
+    ) -> Reply {
         if !spec.contexts.contains(&caller.context) {
             return self.failure(spec, &Fail::WrongContext);
         }
-        if let Err(violation) = bitrix_spec::validate_request(spec, &params, caller.context) {
+        if let Err(violation) = bitrix_spec::validate_request(spec, params, caller.context) {
             return rejection(spec, &violation);
         }
-        let Some(behaviour) = methods::find(&name) else {
+        let Some(behaviour) = methods::find(name) else {
             return example(spec);
         };
         let outcome = behaviour(&mut Call {
-            caller: &caller,
-            params: &params,
+            caller,
+            params,
             state: &mut self.lock(),
         });
         match outcome {

@@ -1,6 +1,8 @@
 //! The mock portal over real HTTP, as an SDK sees it.
 
 use bitrix_mock::{ADMIN_USER_ID, DEFAULT_LINE, MAIN_APP, MockPortal, OTHER_APP, USER_ID};
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 struct Portal {
@@ -639,4 +641,412 @@ async fn dropping_the_portal_stops_it() {
     drop(mock);
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     assert!(reqwest::Client::new().post(url).send().await.is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a client must survive: limits, expiring tokens, a moved portal, injected faults.
+
+use std::time::{Duration, Instant};
+
+use bitrix_mock::{Fault, MockConfig};
+
+const LIST: &str = "messageservice.sender.list";
+
+impl Portal {
+    async fn start_with(config: MockConfig) -> Portal {
+        let mock = MockPortal::start_with(config)
+            .await
+            .expect("the portal starts");
+        Portal {
+            mock,
+            // Redirects are the subject of a test, so the client must not follow them.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client"),
+        }
+    }
+
+    /// A POST whose status and raw body are looked at as they come.
+    async fn raw(&self, url: String, body: Value) -> reqwest::Result<reqwest::Response> {
+        self.http.post(url).json(&body).send().await
+    }
+
+    fn app_url(&self, method: &str) -> String {
+        format!("{}/rest/{method}", self.mock.base_url())
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
+        let query = [
+            ("grant_type", "refresh_token"),
+            ("client_id", &self.mock.client_id()),
+            ("client_secret", &self.mock.client_secret()),
+            ("refresh_token", refresh_token),
+        ];
+        let response = self
+            .http
+            .get(self.mock.token_endpoint())
+            .query(&query)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON answer"))
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_is_off_by_default() {
+    let p = Portal::start().await;
+    for _ in 0..60 {
+        assert_eq!(p.app(LIST, json!({})).await.0, 200);
+    }
+    assert_eq!(p.mock.rate_limited(), 0);
+    assert_eq!(MockConfig::default().burst, 50);
+    assert_eq!(MockConfig::default().rate_per_sec, 2.0);
+}
+
+#[tokio::test]
+async fn leaky_bucket_answers_503_after_the_burst_and_drains_at_the_rate() {
+    let config = MockConfig {
+        rate_limit: true,
+        rate_per_sec: 20.0,
+        burst: 5,
+        ..MockConfig::default()
+    };
+    let p = Arc::new(Portal::start_with(config).await);
+    // At once, so that next to nothing drains meanwhile: the burst passes, most of the rest is
+    // refused (all of it unless sending takes longer than a drain step of 50 ms).
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let p = Arc::clone(&p);
+        // Bad credentials count too.
+        let token = if i % 2 == 0 {
+            p.mock.access_token()
+        } else {
+            "nope".to_owned()
+        };
+        calls.spawn(async move { p.oauth(&token, LIST, json!({})).await });
+    }
+    let mut refused = 0;
+    while let Some(answer) = calls.join_next().await {
+        let answer = answer.expect("the call ran");
+        if answer.0 == 503 {
+            assert_error(&answer, 503, "QUERY_LIMIT_EXCEEDED", "Too many requests");
+            refused += 1;
+        }
+    }
+    assert!((1..=15).contains(&refused), "{refused} refused");
+    assert_eq!(p.mock.rate_limited(), refused);
+    assert_eq!(p.mock.received(LIST), 20);
+
+    // 110 ms drain two requests at 20 per second (more on a slow machine, never fewer).
+    tokio::time::sleep(Duration::from_millis(110)).await;
+    assert_eq!(p.app(LIST, json!({})).await.0, 200);
+    assert_eq!(p.app(LIST, json!({})).await.0, 200);
+
+    p.mock.set_rate_limit(None);
+    for _ in 0..10 {
+        assert_eq!(p.app(LIST, json!({})).await.0, 200);
+    }
+    p.mock.set_rate_limit(Some((0.0, 1)));
+    assert_eq!(p.app(LIST, json!({})).await.0, 200);
+    assert_eq!(p.app(LIST, json!({})).await.0, 503);
+}
+
+#[tokio::test]
+async fn operating_time_blocks_the_method_until_the_window_passes() {
+    let window = Duration::from_millis(800);
+    let config = MockConfig {
+        operating_limit: 1.0,
+        operating_window: window,
+        ..MockConfig::default()
+    };
+    let p = Portal::start_with(config).await;
+    p.mock.set_method_cost("MessageService.Sender.List", 0.6);
+    let first = Instant::now();
+    let answer = p.app(LIST, json!({})).await;
+    assert_eq!(answer.0, 200);
+    let time = &answer.1["time"];
+    assert_eq!(time["operating"], 0.6);
+    let reset_at = time["operating_reset_at"].as_i64().expect("a timestamp");
+    let start = time["start"].as_f64().expect("a start");
+    assert!((start..=start + 2.0).contains(&(reset_at as f64)), "{time}");
+
+    let answer = p.app(LIST, json!({})).await;
+    let operating = answer.1["time"]["operating"].as_f64().expect("a number");
+    assert!((operating - 1.2).abs() < 1e-9, "{answer:?}");
+    // Now above the limit: the next call is blocked before it runs, with nothing else in the
+    // answer.
+    let blocked = p.app(LIST, json!({})).await;
+    let text = "Method is blocked due to operation time limit";
+    assert_error(&blocked, 429, "OPERATION_TIME_LIMIT", text);
+    // Other methods, other applications and the webhook keep working.
+    let other = p.mock.other_app_access_token();
+    assert_eq!(p.oauth(&other, LIST, json!({})).await.0, 200);
+    assert_eq!(
+        p.app("messageservice.sender.add", sender("s1")).await.0,
+        200
+    );
+    let answer = p.app("messageservice.sender.add", sender("s2")).await;
+    assert_eq!(answer.1["time"]["operating"], 0.0);
+
+    tokio::time::sleep(window.saturating_sub(first.elapsed()) + Duration::from_millis(50)).await;
+    let answer = p.app(LIST, json!({})).await;
+    assert_eq!(answer.0, 200, "{answer:?}");
+    assert_eq!(answer.1["time"]["operating"], 0.6);
+}
+
+#[tokio::test]
+async fn access_tokens_expire() {
+    let config = MockConfig {
+        token_ttl: Duration::from_millis(300),
+        ..MockConfig::default()
+    };
+    let p = Portal::start_with(config).await;
+    assert_eq!(p.app(LIST, json!({})).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    let expired = "The access token provided has expired.";
+    assert_error(&p.app(LIST, json!({})).await, 401, "expired_token", expired);
+    // Expired or not, a token is checked before the method.
+    let answer = p.app("no.such.method", json!({})).await;
+    assert_error(&answer, 401, "expired_token", expired);
+    // Webhooks have no token to expire.
+    let (bot, bot_token) = p.mock.bot();
+    let chat = p.mock.create_chat();
+    let send = json!({"botId": bot, "botToken": bot_token, "dialogId": format!("chat{chat}"), "fields": {"message": "Hi"}});
+    result(p.webhook("imbot.v2.Chat.Message.send", send).await);
+
+    let p = Portal::start().await;
+    assert_eq!(p.app(LIST, json!({})).await.0, 200);
+    p.mock.expire_access_tokens();
+    for token in [p.mock.access_token(), p.mock.other_app_access_token()] {
+        let answer = p.oauth(&token, LIST, json!({})).await;
+        assert_error(&answer, 401, "expired_token", expired);
+    }
+    let answer = p.oauth("never-issued", LIST, json!({})).await;
+    assert_error(&answer, 401, "NO_AUTH_FOUND", "Wrong authorization data");
+}
+
+#[tokio::test]
+async fn refresh_rotates_the_refresh_token() {
+    let p = Portal::start_with(MockConfig::default()).await;
+    p.mock.expire_access_tokens();
+    let old = p.mock.refresh_token();
+    let (status, answer) = p.refresh(&old).await;
+    assert_eq!(status, 200, "{answer}");
+    for key in [
+        "access_token",
+        "expires",
+        "expires_in",
+        "scope",
+        "domain",
+        "server_endpoint",
+        "status",
+        "client_endpoint",
+        "member_id",
+        "user_id",
+        "refresh_token",
+        "application_token",
+    ] {
+        assert!(!answer[key].is_null(), "{key} in {answer}");
+    }
+    assert_eq!(answer["expires_in"], 3600);
+    assert_eq!(answer["status"], "L");
+    assert_eq!(answer["user_id"], ADMIN_USER_ID);
+    assert_eq!(
+        answer["client_endpoint"],
+        format!("{}/rest/", p.mock.base_url())
+    );
+    let new = answer["refresh_token"].as_str().expect("a refresh token");
+    assert_ne!(new, old);
+    assert_eq!(p.mock.refresh_token(), new);
+    assert_eq!(p.mock.refreshes(), 1);
+
+    // The new access token acts as the same application and user.
+    let access = answer["access_token"].as_str().expect("an access token");
+    let added = p
+        .oauth(access, "messageservice.sender.add", sender("s1"))
+        .await;
+    assert_eq!(result(added), true);
+    assert_eq!(p.mock.providers(MAIN_APP), ["s1"]);
+
+    // The spent refresh token is no good any more.
+    let reused = p.refresh(&old).await;
+    assert_error(&reused, 400, "invalid_grant", "Invalid refresh token");
+    assert_eq!(p.mock.refreshes(), 1);
+
+    // Wrong client credentials, by form POST this time.
+    let form = format!(
+        "grant_type=refresh_token&client_id={}&client_secret=wrong&refresh_token={new}",
+        p.mock.client_id()
+    );
+    let response = p
+        .http
+        .post(p.mock.token_endpoint())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_client");
+    let missing = p
+        .http
+        .get(p.mock.token_endpoint())
+        .send()
+        .await
+        .expect("sent");
+    let body: Value = missing.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_request");
+
+    // The same by POST form succeeds with the right secret; the token endpoint is no REST call.
+    let form = format!(
+        "grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={new}",
+        p.mock.client_id(),
+        p.mock.client_secret()
+    );
+    let response = p
+        .http
+        .post(p.mock.token_endpoint())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(p.mock.refreshes(), 2);
+    assert_eq!(p.mock.requests(), 1);
+}
+
+#[tokio::test]
+async fn changed_domain_redirects_with_the_same_path_and_query() {
+    let p = Portal::start_with(MockConfig::default()).await;
+    result(p.app("messageservice.sender.add", sender("s1")).await);
+    let old = p.mock.base_url();
+    let new = p.mock.change_domain().await.expect("moved");
+    assert_ne!(new, old);
+    assert_eq!(p.mock.base_url(), old);
+    assert_eq!(p.mock.current_base_url(), new);
+
+    let token = p.mock.access_token();
+    let response = p
+        .raw(
+            format!("{old}/rest/{LIST}.json?auth={token}&x=1"),
+            json!({}),
+        )
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 302);
+    let location = response.headers()["location"].to_str().expect("ASCII");
+    assert_eq!(location, format!("{new}/rest/{LIST}.json?auth={token}&x=1"));
+    let webhook = p.mock.webhook_url();
+    let response = p
+        .raw(format!("{webhook}profile"), json!({}))
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 302);
+
+    // The same portal answers at the new address.
+    let answer = p
+        .send(format!("{new}/rest/{LIST}"), json!({"auth": token}))
+        .await;
+    assert_eq!(result(answer), json!(["s1"]));
+    // The token endpoint stays where it was and names the new portal address.
+    let (status, answer) = p.refresh(&p.mock.refresh_token()).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["client_endpoint"], format!("{new}/rest/"));
+}
+
+#[tokio::test]
+async fn faults_replace_the_answer_without_running_the_call() {
+    let p = Portal::start().await;
+    let add = "messageservice.sender.add";
+    p.mock
+        .inject_fault(Some("MessageService.Sender.Add"), Fault::Html500, 1);
+    let response = p
+        .raw(p.app_url(add), auth(&p, sender("s1")))
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 500);
+    let kind = response.headers()["content-type"].to_str().expect("ASCII");
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(response.text().await.expect("a body").contains("<html>"));
+    assert!(p.mock.providers(MAIN_APP).is_empty());
+
+    let fault = Fault::ErrorWith200 {
+        code: "INTERNAL_SERVER_ERROR".into(),
+        description: "Internal server error".into(),
+    };
+    p.mock.inject_fault(None, fault, 1);
+    let answer = p.app(add, sender("s1")).await;
+    assert_error(
+        &answer,
+        200,
+        "INTERNAL_SERVER_ERROR",
+        "Internal server error",
+    );
+
+    let fault = Fault::Status {
+        status: 502,
+        body: "Bad Gateway".into(),
+    };
+    p.mock.inject_fault(Some(add), fault, 2);
+    for _ in 0..2 {
+        let response = p
+            .raw(p.app_url(add), auth(&p, sender("s1")))
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 502);
+        assert_eq!(response.text().await.expect("a body"), "Bad Gateway");
+    }
+    assert!(p.mock.providers(MAIN_APP).is_empty());
+    // Used up: the call runs again, and other methods were never affected.
+    assert_eq!(result(p.app(add, sender("s1")).await), true);
+    assert_eq!(p.mock.received(add), 5);
+    assert_eq!(p.mock.received("messageservice.sender.add.json"), 5);
+}
+
+#[tokio::test]
+async fn faults_around_an_executed_call() {
+    let p = Portal::start().await;
+    let add = "messageservice.sender.add";
+
+    p.mock.inject_fault(Some(add), Fault::TruncatedJson, 1);
+    let response = p
+        .raw(p.app_url(add), auth(&p, sender("s1")))
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.expect("a body");
+    assert!(text.starts_with("{\"result\":true"), "{text}");
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+    assert_eq!(p.mock.providers(MAIN_APP), ["s1"]);
+
+    let delay = Duration::from_millis(200);
+    p.mock.inject_fault(Some(add), Fault::Delay(delay), 1);
+    let started = Instant::now();
+    let answer = p.app(add, sender("s2")).await;
+    assert!(started.elapsed() >= delay);
+    assert!(
+        answer.1["time"]["duration"].as_f64() >= Some(0.2),
+        "{answer:?}"
+    );
+    assert_eq!(result(answer), true);
+
+    p.mock.inject_fault(None, Fault::DropConnection, 1);
+    let dropped = p.raw(p.app_url(add), auth(&p, sender("s3"))).await;
+    assert!(dropped.is_err(), "{dropped:?}");
+    // The portal did the work; the client just never heard.
+    assert_eq!(p.mock.providers(MAIN_APP), ["s1", "s2", "s3"]);
+    // And keeps serving.
+    let list = p.app(LIST, json!({})).await;
+    assert_eq!(result(list), json!(["s1", "s2", "s3"]));
+    assert_eq!(p.mock.received(add), 3);
+}
+
+fn auth(p: &Portal, mut params: Value) -> Value {
+    params["auth"] = json!(p.mock.access_token());
+    params
 }
