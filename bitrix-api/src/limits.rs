@@ -61,9 +61,10 @@ impl Bucket {
             let now = Instant::now();
             let drained = now.duration_since(state.1).as_secs_f64() * self.limit.rate;
             let level = (state.0 - drained).max(0.0);
-            // One slot of margin: the portal counts on arrival, and requests sent evenly can
-            // arrive bunched.
-            let capacity = f64::from(self.limit.burst.saturating_sub(1).max(1));
+            // Margin: the portal counts on arrival, and requests sent evenly can arrive bunched
+            // by scheduling and network jitter; 50 ms worth of requests, at least one.
+            let margin = (self.limit.rate * 0.05).ceil().max(1.0);
+            let capacity = (f64::from(self.limit.burst) - margin).max(1.0);
             let wait = if level + 1.0 > capacity {
                 (level + 1.0 - capacity) / self.limit.rate
             } else {
