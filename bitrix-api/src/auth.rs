@@ -109,7 +109,8 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-type Callback = Arc<dyn Fn(&OAuthTokens) + Send + Sync>;
+/// What [`crate::ClientBuilder::on_token_refresh`] stores.
+pub(crate) type Callback = Arc<dyn Fn(&OAuthTokens) + Send + Sync>;
 
 /// How the client proves who it is.
 pub(crate) enum Credentials {

@@ -202,8 +202,6 @@ impl Client {
             let sent = Instant::now();
             let exchange = self.send(method, body).await;
             let elapsed_ms = sent.elapsed().as_millis() as u64;
-            // Why the attempt failed in a way worth retrying, and after how long.
-            let retry_after: Option<Duration>;
             let error = match exchange {
                 Ok(Exchange::Moved(location)) if !moved => {
                     moved = true;
@@ -233,7 +231,8 @@ impl Client {
                     Failure::Transport(e)
                 }
             };
-            match &error {
+            // Whether the failure is worth another attempt, and after how long.
+            let retry_after = match &error {
                 Failure::Api(api) if is(api, SystemError::ExpiredToken) && !refreshed => {
                     if let Credentials::OAuth(oauth) = &self.inner.credentials {
                         refreshed = true;
@@ -250,30 +249,30 @@ impl Client {
                 }
                 // The portal refused without acting: always safe to send again.
                 Failure::Api(api) if is(api, SystemError::QueryLimitExceeded) => {
-                    retry_after = Some(policy.backoff(attempt))
+                    Some(policy.backoff(attempt))
                 }
                 Failure::Transport(t) if t.kind == TransportKind::Connect => {
-                    retry_after = Some(policy.backoff(attempt))
+                    Some(policy.backoff(attempt))
                 }
                 Failure::Api(api) if is(api, SystemError::OperationTimeLimit) => {
-                    retry_after = Some(self.inner.operating.block(method));
+                    Some(self.inner.operating.block(method))
                 }
                 // The portal may have acted: only idempotent methods are sent again.
                 Failure::Transport(t) if t.outcome_unknown() && idempotent => {
-                    retry_after = Some(policy.backoff(attempt))
+                    Some(policy.backoff(attempt))
                 }
                 Failure::Api(api)
                     if idempotent
                         && (is(api, SystemError::InternalServerError)
                             || is(api, SystemError::ErrorUnexpectedAnswer)) =>
                 {
-                    retry_after = Some(policy.backoff(attempt));
+                    Some(policy.backoff(attempt))
                 }
                 Failure::Decode(d) if d.status >= 500 && idempotent => {
-                    retry_after = Some(policy.backoff(attempt))
+                    Some(policy.backoff(attempt))
                 }
-                _ => retry_after = None,
-            }
+                _ => None,
+            };
             let Some(delay) = retry_after else {
                 return Err(error);
             };
@@ -493,7 +492,7 @@ pub struct ClientBuilder {
     webhook: Option<(String, Secret)>,
     access: Option<Secret>,
     refresh: Option<(Secret, OAuthApp)>,
-    on_refresh: Option<Arc<dyn Fn(&OAuthTokens) + Send + Sync>>,
+    on_refresh: Option<crate::auth::Callback>,
     timeout: Duration,
     connect_timeout: Duration,
     allow_http: bool,

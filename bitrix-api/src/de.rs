@@ -141,6 +141,10 @@ impl Visitor<'_> for StringVisitor {
     fn visit_f64<E>(self, v: f64) -> Result<String, E> {
         Ok(v.to_string())
     }
+    // Form bodies carry an empty text as "", which the form reader turns into null.
+    fn visit_unit<E>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
 }
 
 impl Lenient for String {

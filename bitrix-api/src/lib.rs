@@ -35,7 +35,9 @@ mod batch;
 mod client;
 pub mod de;
 mod error;
+pub mod events;
 pub mod form;
+pub mod handler;
 mod limits;
 mod method;
 mod paging;
@@ -50,7 +52,7 @@ pub use error::{
     ValidationError,
 };
 pub use limits::{RateLimit, RetryPolicy};
-pub use method::{Method, Text, Validate, Validator};
+pub use method::{Method, Text, Validate, Validator, is_given};
 pub use paging::{CLASSIC_PAGE, PageStyle, Paged, fast_filter};
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 

@@ -173,6 +173,13 @@ impl Validator {
         self.path.truncate(saved);
     }
 
+    /// A required object parameter must have at least one member.
+    pub fn object_given<T: Serialize>(&mut self, param: &str, value: &T) {
+        if !is_given(value) {
+            self.fail(param, "is required and must not be empty".into());
+        }
+    }
+
     /// A parameter required only in some auth contexts (e.g. `botToken` under a webhook).
     pub fn required_in(&mut self, param: &str, present: bool, contexts: &[AuthContext]) {
         if !present && contexts.contains(&self.context) {
@@ -193,6 +200,18 @@ impl Validator {
                 format!("give at least one of {}", names.join(", ")),
             );
         }
+    }
+}
+
+/// Whether a value counts as given to the portal: not null, `""`, `[]` or `{}`.
+pub fn is_given<T: Serialize + ?Sized>(value: &T) -> bool {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Null) => false,
+        Ok(serde_json::Value::String(s)) => !s.is_empty(),
+        Ok(serde_json::Value::Array(a)) => !a.is_empty(),
+        Ok(serde_json::Value::Object(o)) => !o.is_empty(),
+        Ok(_) => true,
+        Err(_) => false,
     }
 }
 

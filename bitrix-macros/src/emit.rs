@@ -390,6 +390,8 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
             }
             TypeName::Object => {
                 if s.required {
+                    // The portal takes an object without members for a missing one.
+                    out.push(quote!(v.object_given(#key, #value);));
                     out.push(quote!(v.nested(#key, #value);));
                 } else {
                     out.push(quote!(if let ::core::option::Option::Some(x) = #value { v.nested(#key, x); }));
@@ -399,7 +401,8 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
         }
         if !s.required_in.is_empty() {
             let contexts = s.required_in.iter().map(|c| context(*c));
-            out.push(quote!(v.required_in(#key, self.#f.is_some(), &[#(#contexts),*]);));
+            let given = given(&f, s);
+            out.push(quote!(v.required_in(#key, #given, &[#(#contexts),*]);));
         }
     }
     // Rules only apply to a method's top-level parameters.
@@ -407,8 +410,8 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
         for rule in &spec.rules {
             let given = rule.at_least_one_of.iter().filter_map(|p| {
                 let s = spec.params.get(p)?;
-                let f = field_ident(p, s);
-                Some(quote!((#p, self.#f.is_some())))
+                let given = given(&field_ident(p, s), s);
+                Some(quote!((#p, #given)))
             });
             out.push(quote!(v.at_least_one_of(&[#(#given),*]);));
         }
@@ -417,6 +420,26 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
         quote!(let _ = v;)
     } else {
         quote!(#(#out)*)
+    }
+}
+
+/// Whether an optional member counts as given: the portal takes `""`, `[]` and `{}` for absent.
+fn given(f: &Ident, s: &Schema) -> TokenStream {
+    match s.ty {
+        TypeName::String | TypeName::Url if s.secret => {
+            quote!(self.#f.as_ref().is_some_and(|x| !x.expose().is_empty()))
+        }
+        TypeName::String | TypeName::Url => {
+            quote!(self.#f.as_deref().is_some_and(|x| !x.is_empty()))
+        }
+        TypeName::LocalizedText => {
+            quote!(self.#f.as_ref().is_some_and(|x| x.texts().any(|t| !t.is_empty())))
+        }
+        TypeName::Array | TypeName::Map => quote!(self.#f.as_ref().is_some_and(|x| !x.is_empty())),
+        TypeName::Object | TypeName::Any => {
+            quote!(self.#f.as_ref().is_some_and(::bitrix_api::is_given))
+        }
+        _ => quote!(self.#f.is_some()),
     }
 }
 

@@ -19,12 +19,21 @@ fn unix(t: SystemTime) -> f64 {
 /// The `time` object for a call that started at `start` and finishes now, reporting `usage` of
 /// the operating-time budget.
 pub(crate) fn envelope(start: SystemTime, usage: Option<Usage>) -> Value {
-    let (start, finish) = (unix(start), unix(SystemTime::now()));
-    let duration = (finish - start).max(0.0);
+    let mut time = span(start);
     let usage = usage.unwrap_or(Usage {
         operating: 0.0,
-        reset_at: start as i64 + OPERATING_WINDOW,
+        reset_at: unix(start) as i64 + OPERATING_WINDOW,
     });
+    time["operating_reset_at"] = json!(usage.reset_at);
+    time["operating"] = json!(usage.operating);
+    time
+}
+
+/// The times of a call that started at `start` and finishes now, without the operating-time
+/// members: what `batch` reports per command in `result_time`.
+pub(crate) fn span(start: SystemTime) -> Value {
+    let (start, finish) = (unix(start), unix(SystemTime::now()));
+    let duration = (finish - start).max(0.0);
     json!({
         "start": start,
         "finish": finish,
@@ -32,9 +41,12 @@ pub(crate) fn envelope(start: SystemTime, usage: Option<Usage>) -> Value {
         "processing": duration,
         "date_start": rfc3339(start as i64),
         "date_finish": rfc3339(finish as i64),
-        "operating_reset_at": usage.reset_at,
-        "operating": usage.operating,
     })
+}
+
+/// Seconds since the Unix epoch, now.
+pub(crate) fn unix_secs() -> i64 {
+    unix(SystemTime::now()) as i64
 }
 
 /// `2025-03-25T10:00:00+00:00`: the portal's format, in UTC.

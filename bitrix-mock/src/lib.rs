@@ -7,6 +7,13 @@
 //! behaviour. Error codes, statuses and descriptions all come from the specs. Methods with a spec
 //! but no behaviour answer their first documented success.
 //!
+//! `batch` runs up to 50 commands (`method?query`, PHP-style) through that same path with the
+//! batch's credentials, as one request for the rate limit ([`MockPortal::batch_commands`]).
+//! `crm.item.list` pages classically (`start`, `total`, `next`, `start=-1`) over items from
+//! [`MockPortal::seed_crm_items`]; `imbot.v2.Bot.list` pages by `limit`/`offset` over the bots
+//! ([`MockPortal::seed_bots`]). [`MockPortal::deliver_sms`] plays the portal's side of a message
+//! provider: it POSTs a sent message to the provider's handler as the portal does.
+//!
 //! Each portal starts with:
 //! - an incoming webhook of the administrator, user [`ADMIN_USER_ID`] ([`MockPortal::webhook_url`]);
 //! - two installed applications, [`MAIN_APP`] and [`OTHER_APP`], with OAuth tokens for the
@@ -22,10 +29,13 @@
 //! Secrets are fresh for every portal and never logged.
 
 mod auth;
+mod batch;
 mod clock;
 mod config;
 mod faults;
+mod handler_loop;
 mod limits;
+mod lists;
 mod methods;
 mod net;
 mod oauth;
@@ -46,6 +56,7 @@ use tokio::sync::watch;
 pub use auth::{ADMIN_USER_ID, MAIN_APP, OTHER_APP, USER_ID};
 pub use config::MockConfig;
 pub use faults::Fault;
+pub use handler_loop::DeliveredSms;
 pub use state::DEFAULT_LINE;
 
 use server::{Portal, Site};
@@ -182,9 +193,19 @@ impl MockPortal {
     }
 
     /// How many REST requests named `method` (any case, with or without `.json`) reached the
-    /// portal, whatever they were answered: rate-limited, failed, faulted or successful.
+    /// portal, whatever they were answered: rate-limited, failed, faulted or successful. The
+    /// commands inside a `batch` are not requests: they count under
+    /// [`batch_commands`](Self::batch_commands), the batch under `received("batch")`.
     pub fn received(&self, method: &str) -> u64 {
         self.portal.received(method)
+    }
+
+    /// How many commands the portal has received inside `batch` calls, over all of them: every
+    /// command of every authenticated batch, whatever its outcome (those past the 50th and those
+    /// skipped by `halt` included). Each batch is one request for [`received`](Self::received)
+    /// (`received("batch")`) and for the rate limit.
+    pub fn batch_commands(&self) -> u64 {
+        self.portal.batch_commands.load(Ordering::Relaxed)
     }
 
     /// Turns the request-rate limit on with `(rate per second, burst)`, or off with `None`, and

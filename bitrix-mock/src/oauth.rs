@@ -40,6 +40,16 @@ pub(crate) enum Refused {
     Expired,
 }
 
+/// The `auth` block of a request the portal makes to an application's handler, as far as the
+/// authorization server knows it.
+pub(crate) struct HandlerAuth {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: u64,
+    pub member_id: String,
+    pub application_token: String,
+}
+
 /// Where the token endpoint's answer sends the client.
 pub(crate) struct Endpoints {
     /// `host:port` of the server answering (the authorization server's domain).
@@ -134,6 +144,41 @@ impl OAuth {
                 *expires = Some(now);
             }
         }
+    }
+
+    /// The `application_token` of an installed application.
+    pub(crate) fn application_token(&self, app: &str) -> Option<String> {
+        let keys = self.apps.iter().find(|k| k.app == app)?;
+        Some(keys.application_token.clone())
+    }
+
+    /// The tokens the portal hands `app`'s handler for a request it makes on the administrator's
+    /// behalf: a fresh access token with a full lifetime, and the grant's current refresh token,
+    /// which stays valid (the handler may refresh with it; a test's copy keeps working too).
+    pub(crate) fn handler_auth(&self, app: &str) -> Option<HandlerAuth> {
+        let keys = self.apps.iter().find(|k| k.app == app)?;
+        let grant = Grant {
+            app: keys.app,
+            user: ADMIN_USER_ID,
+        };
+        let access = secret(32);
+        let mut tokens = lock(&self.tokens);
+        let current = tokens.refresh.iter().find(|(_, g)| **g == grant);
+        let refresh = match current.map(|(t, _)| t.clone()) {
+            Some(refresh) => {
+                let expires = Instant::now().checked_add(self.ttl);
+                tokens.access.insert(access.clone(), (grant, expires));
+                refresh
+            }
+            None => self.issue(&mut tokens, grant, access.clone()),
+        };
+        Some(HandlerAuth {
+            access_token: access,
+            refresh_token: refresh,
+            expires_in: self.ttl.as_secs(),
+            member_id: self.member_id.clone(),
+            application_token: keys.application_token.clone(),
+        })
     }
 
     /// The valid refresh token of [`MAIN_APP`] for the administrator.

@@ -5,8 +5,9 @@ use serde_json::{Map, Value};
 /// PHP's `max_input_nesting_level`: deeper keys are dropped, which also bounds the recursion here.
 const MAX_NESTING: usize = 64;
 
-/// Decodes `a=1&b[x]=2&c[]=3` the way PHP fills `$_REQUEST`: bracketed keys nest, `[]` appends,
-/// and containers whose keys are exactly `0..n` become arrays (PHP lists).
+/// Decodes `a=1&b[x]=2&c[]=3` the way PHP fills `$_REQUEST`: bracketed keys nest, `[]` appends
+/// after the highest integer key, and containers whose keys are exactly `0..n` become arrays
+/// (PHP lists).
 pub(crate) fn parse_form(input: &str) -> Map<String, Value> {
     let mut root = Value::Object(Map::new());
     for pair in input.split('&').filter(|p| !p.is_empty()) {
@@ -42,7 +43,9 @@ fn insert(node: &mut Value, path: &[String], value: Value) {
     }
     if let Value::Object(map) = node {
         let key = if first.is_empty() {
-            map.len().to_string()
+            // PHP appends after the highest integer key, so `a[1]=x&a[]=y` keeps `x`.
+            let highest = map.keys().filter_map(|k| k.parse::<u64>().ok()).max();
+            highest.map_or(0, |h| h.saturating_add(1)).to_string()
         } else {
             first.clone()
         };
@@ -52,18 +55,41 @@ fn insert(node: &mut Value, path: &[String], value: Value) {
 
 fn lists(value: Value) -> Value {
     match value {
-        Value::Object(map) => {
-            let is_list =
-                !map.is_empty() && map.keys().enumerate().all(|(i, k)| *k == i.to_string());
-            let items = map.into_iter().map(|(k, v)| (k, lists(v)));
-            if is_list {
-                Value::Array(items.map(|(_, v)| v).collect())
+        Value::Object(mut map) => {
+            // The map sorts its keys as text ("10" before "2"), so check the set, not the order.
+            let n = map.len();
+            if n > 0 && (0..n).all(|i| map.contains_key(&i.to_string())) {
+                let items = (0..n).map(|i| map.remove(&i.to_string()).unwrap_or(Value::Null));
+                Value::Array(items.map(lists).collect())
             } else {
-                Value::Object(items.collect())
+                Value::Object(map.into_iter().map(|(k, v)| (k, lists(v))).collect())
             }
         }
         other => other,
     }
+}
+
+/// PHP's `urlencode`, as `http_build_query` applies it to keys and values: letters, digits and
+/// `-_.` stay, a space becomes `+`, everything else `%XX`.
+pub(crate) fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `key=value&..` from pairs whose keys are already PHP-style (`auth[domain]`), encoded as
+/// `http_build_query` does.
+pub(crate) fn build_form(pairs: &[(&str, String)]) -> String {
+    let encoded = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)));
+    encoded.collect::<Vec<_>>().join("&")
 }
 
 /// `application/x-www-form-urlencoded` decoding; malformed escapes are kept as written.
@@ -135,5 +161,27 @@ mod tests {
         assert_eq!(percent_decode("%"), "%");
         assert_eq!(percent_decode("a%4"), "a%4");
         assert_eq!(percent_decode("%41%42"), "AB");
+    }
+
+    #[test]
+    fn long_lists_and_appends_after_the_highest_index() {
+        let eleven: String = (0..11).map(|i| format!("a[{i}]={i}&")).collect();
+        let list = (0..11).map(|i| json!(i.to_string())).collect::<Vec<_>>();
+        assert_eq!(parse_form(&eleven)["a"], Value::Array(list));
+        assert_eq!(
+            Value::Object(parse_form("a[1]=x&a[]=y&b[5]=z&b[]=w")),
+            json!({"a": {"1": "x", "2": "y"}, "b": {"5": "z", "6": "w"}})
+        );
+    }
+
+    #[test]
+    fn encodes_like_http_build_query() {
+        let form = build_form(&[("auth[domain]", "a b&c=d/é".to_owned())]);
+        assert_eq!(form, "auth%5Bdomain%5D=a+b%26c%3Dd%2F%C3%A9");
+        let back = parse_form(&form);
+        assert_eq!(
+            Value::Object(back),
+            json!({"auth": {"domain": "a b&c=d/é"}})
+        );
     }
 }

@@ -17,12 +17,12 @@ use crate::auth::{Caller, Credentials};
 use crate::config::MockConfig;
 use crate::faults::{Fault, Faults};
 use crate::limits::{Bucket, Operating, Usage};
-use crate::methods::{self, Call, Fail};
+use crate::methods::{self, Call, Fail, Page};
 use crate::net::Cut;
 use crate::oauth::{self, Endpoints, OAuth, Refused};
 use crate::specs::Specs;
 use crate::state::State;
-use crate::{clock, lock, params};
+use crate::{batch, clock, lock, params};
 
 /// Bodies larger than this are refused rather than buffered.
 const BODY_LIMIT: usize = 16 << 20;
@@ -41,8 +41,10 @@ pub(crate) struct Portal {
     received: Mutex<HashMap<String, u64>>,
     /// The base URL the portal is served at now; other addresses redirect there.
     current_base: Mutex<String>,
+    /// Commands received inside `batch` calls.
+    pub batch_commands: AtomicU64,
     /// The scopes of the specs, comma-separated, for the token endpoint's `scope`.
-    scope: String,
+    pub scope: String,
     state: Mutex<State>,
 }
 
@@ -55,8 +57,9 @@ pub(crate) struct Site {
 }
 
 /// What a call answers, before it is put into an envelope.
-enum Reply {
-    Result(Value),
+pub(crate) enum Reply {
+    /// `result`, with `total` and `next` for a list.
+    Result(Value, Page),
     Error {
         status: u16,
         code: String,
@@ -78,7 +81,7 @@ impl Reply {
     }
 
     /// One of the errors any method may answer, worded as the system-errors page words it.
-    fn system(code: &str) -> Self {
+    pub(crate) fn system(code: &str) -> Self {
         match bitrix_spec::SYSTEM_ERRORS
             .iter()
             .find(|(c, _, _)| *c == code)
@@ -105,9 +108,15 @@ impl Reply {
     /// Status and JSON body; `usage` fills the `time` block of a result.
     fn render(self, started: SystemTime, usage: Option<Usage>) -> (StatusCode, Vec<u8>) {
         let (status, body) = match self {
-            Reply::Result(result) => {
-                let time = clock::envelope(started, usage);
-                (StatusCode::OK, json!({"result": result, "time": time}))
+            Reply::Result(result, page) => {
+                let mut body = json!({"result": result, "time": clock::envelope(started, usage)});
+                if let Some(total) = page.total {
+                    body["total"] = json!(total);
+                }
+                if let Some(next) = page.next {
+                    body["next"] = json!(next);
+                }
+                (StatusCode::OK, body)
             }
             Reply::Error {
                 status,
@@ -275,6 +284,7 @@ impl Portal {
             operating: Operating::new(config.operating_limit, config.operating_window),
             faults: Faults::default(),
             received: Mutex::new(HashMap::new()),
+            batch_commands: AtomicU64::new(0),
             current_base: Mutex::new(String::new()),
             scope,
             state: Mutex::new(State::seeded()),
@@ -333,19 +343,35 @@ impl Portal {
             Err(Refused::Expired) => return (Reply::expired(), None),
         };
         let name = method_key(method);
-        let Some(spec) = self.specs.get(&name) else {
+        if name == batch::METHOD {
+            // Its commands need the order they were written in, which the parsed map lost.
+            let commands = batch::commands(query, content_type, body);
+            return (self.batch(&caller, &params, commands), None);
+        }
+        self.dispatch(&caller, &name, &params)
+    }
+
+    /// A call past authentication, from the method lookup on; `batch` runs its commands
+    /// through here too.
+    pub(crate) fn dispatch(
+        &self,
+        caller: &Caller,
+        name: &str,
+        params: &Map<String, Value>,
+    ) -> (Reply, Option<Usage>) {
+        let Some(spec) = self.specs.get(name) else {
             return (Reply::system("ERROR_METHOD_NOT_FOUND"), None);
         };
         tracing::debug!(method = %spec.method, context = caller.context.as_str(), "call");
         // Blocked before anything else about the method is looked at, as the portal checks the
         // accumulated time before executing.
-        let who = budget_owner(&caller);
-        if self.operating.blocked(&name, &who) {
+        let who = budget_owner(caller);
+        if self.operating.blocked(name, &who) {
             return (Reply::system("OPERATION_TIME_LIMIT"), None);
         }
-        let reply = self.execute(spec, &name, &caller, &params);
+        let reply = self.execute(spec, name, caller, params);
         let usage = match reply {
-            Reply::Result(_) => Some(self.operating.charge(&name, &who)),
+            Reply::Result(..) => Some(self.operating.charge(name, &who)),
             Reply::Error { .. } => None,
         };
         (reply, usage)
@@ -368,27 +394,29 @@ impl Portal {
         let Some(behaviour) = methods::find(name) else {
             return example(spec);
         };
-        let outcome = behaviour(&mut Call {
+        let mut call = Call {
             caller,
             params,
             state: &mut self.lock(),
-        });
-        match outcome {
-            Ok(result) => checked(spec, result),
+            page: Page::default(),
+        };
+        match behaviour(&mut call) {
+            Ok(result) => checked(spec, result, call.page),
             Err(fail) => self.failure(spec, &fail),
         }
     }
 
     /// A behaviour's error, worded by the method's spec.
     fn failure(&self, spec: &Spec, fail: &Fail) -> Reply {
-        let (code, text) = match fail {
+        let (code, text, args) = match fail {
             Fail::WrongContext => {
                 return match spec.error_for(&Trigger::WrongContext(true)) {
                     Some(e) => Reply::documented(e),
                     None => Reply::system("WRONG_AUTH_TYPE"),
                 };
             }
-            Fail::Code { code, text } => (*code, *text),
+            Fail::Code { code, text } => (*code, *text, &[][..]),
+            Fail::Worded { code, text, args } => (*code, Some(*text), args.as_slice()),
         };
         let same = |e: &&ErrorSpec| e.code.eq_ignore_ascii_case(code);
         let entry = text
@@ -404,12 +432,37 @@ impl Portal {
                     .find(|e| same(e) && e.when.is_none())
             });
         match entry {
-            Some(e) => Reply::documented(e),
+            Some(e) => Reply::error(e.status, &e.code, &fill(&e.description, args)),
             None => {
                 tracing::warn!(method = %spec.method, code, "error code documented by no spec");
                 Reply::error(400, code, code)
             }
         }
+    }
+}
+
+/// `template` with each `'placeholder'` of `args` replaced by `'value'`, in one pass so that a
+/// value looking like another placeholder stays as it is.
+fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    loop {
+        let next = args
+            .iter()
+            .filter_map(|(name, value)| {
+                let quoted = format!("'{name}'");
+                rest.find(&quoted).map(|at| (at, quoted.len(), value))
+            })
+            .min_by_key(|&(at, ..)| at);
+        let Some((at, len, value)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..at]);
+        out.push('\'');
+        out.push_str(value);
+        out.push('\'');
+        rest = &rest[at + len..];
     }
 }
 
@@ -455,15 +508,23 @@ fn rejection(spec: &Spec, violation: &Violation) -> Reply {
     Reply::argument(&text)
 }
 
-/// The stand-in answer of a method without a behaviour: its first documented success.
+/// The stand-in answer of a method without a behaviour: its first documented success, with the
+/// `total` and `next` it shows.
 fn example(spec: &Spec) -> Reply {
-    let result = spec
+    let success = spec
         .examples
         .iter()
         .filter(|e| e.status == 200)
-        .find_map(|e| e.response.get("result").cloned());
-    match result {
-        Some(result) => Reply::Result(result),
+        .find(|e| e.response.get("result").is_some());
+    match success {
+        Some(e) => {
+            let member = |key| e.response.get(key).and_then(Value::as_u64);
+            let page = Page {
+                total: member("total"),
+                next: member("next"),
+            };
+            Reply::Result(e.response["result"].clone(), page)
+        }
         None => {
             tracing::warn!(method = %spec.method, "no behaviour and no success example");
             Reply::system("INTERNAL_SERVER_ERROR")
@@ -473,7 +534,7 @@ fn example(spec: &Spec) -> Reply {
 
 /// A behaviour's result, refused in debug builds when it breaks the spec's `result` shape: a mock
 /// that answers what the portal never would makes the SDK's tests pass for the wrong reason.
-fn checked(spec: &Spec, result: Value) -> Reply {
+fn checked(spec: &Spec, result: Value, page: Page) -> Reply {
     if let Err(why) = bitrix_spec::conforms(&spec.result, &result, Mode::Response) {
         tracing::error!(method = %spec.method, %why, "result does not match the spec");
         if cfg!(debug_assertions) {
@@ -484,7 +545,7 @@ fn checked(spec: &Spec, result: Value) -> Reply {
             return Reply::error(500, "INTERNAL_SERVER_ERROR", &text);
         }
     }
-    Reply::Result(result)
+    Reply::Result(result, page)
 }
 
 #[cfg(test)]
@@ -520,12 +581,26 @@ examples:
     fn methods_without_behaviour_answer_their_first_success_example() {
         let spec = bitrix_spec::load("specs/demo/demo.thing.get.yaml", SPEC).expect("loads");
         match example(&spec) {
-            Reply::Result(result) => assert_eq!(result, json!({"n": 1})),
+            Reply::Result(result, page) => {
+                assert_eq!(result, json!({"n": 1}));
+                assert_eq!(page, Page::default());
+            }
             Reply::Error { code, .. } => panic!("answered {code}"),
         }
-        match checked(&spec, json!({"n": "x"})) {
+        match checked(&spec, json!({"n": "x"}), Page::default()) {
             Reply::Error { status, .. } => assert_eq!(status, 500),
-            Reply::Result(_) => panic!("a result breaking the spec passed"),
+            Reply::Result(..) => panic!("a result breaking the spec passed"),
         }
+    }
+
+    #[test]
+    fn placeholders_are_filled_once() {
+        let template = "But got 'orderValue' for field 'field'";
+        let args = [
+            ("field", "id".to_owned()),
+            ("orderValue", "'field'".to_owned()),
+        ];
+        assert_eq!(fill(template, &args), "But got ''field'' for field 'id'");
+        assert_eq!(fill("no quotes", &args), "no quotes");
     }
 }

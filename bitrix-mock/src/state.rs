@@ -1,6 +1,6 @@
 //! What the portal remembers between calls.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -81,6 +81,8 @@ pub(crate) struct State {
     pub messages: HashMap<i64, ChatMessage>,
     pub main_bot: i64,
     pub other_bot: i64,
+    /// CRM items per entity type, by id; each a JSON object as `crm.item.list` answers it.
+    pub crm_items: HashMap<i64, BTreeMap<i64, Value>>,
 }
 
 /// The open line every fresh portal has, as a real one does.
@@ -103,6 +105,7 @@ impl State {
             messages: HashMap::new(),
             main_bot: 0,
             other_bot: 0,
+            crm_items: HashMap::new(),
         };
         state.main_bot = state.add_bot(MAIN_APP);
         state.other_bot = state.add_bot(OTHER_APP);
@@ -114,7 +117,7 @@ impl State {
         self.next_id
     }
 
-    fn add_bot(&mut self, app: &str) -> i64 {
+    pub(crate) fn add_bot(&mut self, app: &str) -> i64 {
         let id = self.next_id();
         let bot = Bot {
             app: app.to_owned(),

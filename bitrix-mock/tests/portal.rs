@@ -1050,3 +1050,634 @@ fn auth(p: &Portal, mut params: Value) -> Value {
     params["auth"] = json!(p.mock.access_token());
     params
 }
+
+// ---- batch ----
+
+impl Portal {
+    async fn batch(&self, body: Value) -> Value {
+        result(self.app("batch", body).await)
+    }
+}
+
+fn err(code: &str, description: &str) -> Value {
+    json!({"error": code, "error_description": description})
+}
+
+const ADD_B1: &str =
+    "messageservice.sender.add?CODE=b1&TYPE=SMS&HANDLER=https%3A%2F%2Fexample.com%2Fh&NAME[en]=B+1";
+
+#[tokio::test]
+async fn batch_runs_each_command_like_a_direct_call() {
+    let p = Portal::start().await;
+    p.mock.seed_crm_items(2, 60);
+    // Written out by hand: a `json!` object would sort the commands by key.
+    let body = format!(
+        r#"{{"halt": 0, "auth": "{}", "cmd": {{
+            "before": "messageservice.sender.list",
+            "add": "{ADD_B1}",
+            "again": "{ADD_B1}",
+            "no_code": "messageservice.sender.add?TYPE=SMS&NAME=x&HANDLER=h",
+            "nope": "no.such.method",
+            "nested": "batch?cmd[0]=messageservice.sender.list",
+            "items": "crm.item.list.json?entityTypeId=2&select[]=id&order[id]=DESC",
+            "after": "messageservice.sender.list"
+        }}}}"#,
+        p.mock.access_token()
+    );
+    let response = p
+        .http
+        .post(format!("{}/rest/batch", p.mock.base_url()))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    let answer: (u16, Value) = (
+        response.status().as_u16(),
+        response.json().await.expect("JSON"),
+    );
+    assert_eq!(answer.0, 200, "{answer:?}");
+    let time = &answer.1["time"];
+    assert!(
+        time["start"].is_number() && time["date_finish"].is_string(),
+        "{time}"
+    );
+    let r = &answer.1["result"];
+    assert_eq!(r["result"]["before"], json!([]));
+    assert_eq!(r["result"]["add"], json!(true));
+    // Commands run in the order written: the provider added by `add` is listed by `after`.
+    assert_eq!(r["result"]["after"], json!(["b1"]));
+    let items = r["result"]["items"]["items"].as_array().expect("items");
+    assert_eq!((items.len(), &items[0]["id"]), (50, &json!(60)));
+    assert_eq!(
+        p.mock.provider(MAIN_APP, "b1").expect("added")["NAME"],
+        json!({"en": "B 1"})
+    );
+    assert_eq!(
+        r["result_error"],
+        json!({
+            "again": err("ERROR_SENDER_ALREADY_INSTALLED", "Sender already installed!"),
+            "no_code": err("ERROR_SENDER_VALIDATION_FAILURE", "Empty sender code!"),
+            "nope": err("ERROR_METHOD_NOT_FOUND", "Method not found!"),
+            "nested": err("ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage"),
+        })
+    );
+    assert_eq!(r["result_total"], json!({"items": 60}));
+    assert_eq!(r["result_next"], json!({"items": 50}));
+    let times = r["result_time"].as_object().expect("keyed times");
+    let mut keys: Vec<&str> = times.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["add", "after", "before", "items"]);
+    let one = times["add"].as_object().expect("a time");
+    let mut fields: Vec<&str> = one.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "date_finish",
+            "date_start",
+            "duration",
+            "finish",
+            "processing",
+            "start"
+        ]
+    );
+    // One request, eight commands; the commands are not requests of their own.
+    assert_eq!((p.mock.requests(), p.mock.received("batch")), (1, 1));
+    assert_eq!(p.mock.batch_commands(), 8);
+    assert_eq!(p.mock.received("messageservice.sender.add"), 0);
+}
+
+#[tokio::test]
+async fn batch_with_a_list_answers_lists_and_halts() {
+    let p = Portal::start().await;
+    let cmd = json!(["messageservice.sender.list", ADD_B1]);
+    let r = p.batch(json!({"cmd": cmd})).await;
+    assert_eq!(r["result"], json!([[], true]));
+    for part in ["result_error", "result_total", "result_next"] {
+        assert_eq!(r[part], json!([]), "{part}");
+    }
+    assert_eq!(r["result_time"].as_array().map(Vec::len), Some(2));
+
+    // halt: the failing command ends the batch; what follows is absent everywhere and not run.
+    let add_b2 = ADD_B1.replace("CODE=b1", "CODE=b2");
+    let cmd = json!(["messageservice.sender.list", ADD_B1, add_b2]);
+    let r = p.batch(json!({"halt": "true", "cmd": cmd})).await;
+    assert_eq!(r["result"], json!([["b1"]]));
+    let already = err(
+        "ERROR_SENDER_ALREADY_INSTALLED",
+        "Sender already installed!",
+    );
+    // Keys 1.. are no list without 0: an object keyed by index, as PHP's json_encode writes it.
+    assert_eq!(r["result_error"], json!({"1": already}));
+    assert_eq!(r["result_time"].as_array().map(Vec::len), Some(1));
+    assert_eq!(p.mock.providers(MAIN_APP), ["b1"]);
+
+    // Without halt the same batch runs on.
+    let r = p.batch(json!({"halt": 0, "cmd": cmd})).await;
+    assert_eq!(r["result"], json!({"0": ["b1"], "2": true}));
+    assert_eq!(p.mock.providers(MAIN_APP), ["b1", "b2"]);
+}
+
+#[tokio::test]
+async fn batch_runs_50_commands_and_refuses_the_rest() {
+    let p = Portal::start().await;
+    // The whole batch is one request for the rate limit.
+    p.mock.set_rate_limit(Some((0.0, 1)));
+    let cmd: Vec<Value> = (0..55)
+        .map(|_| json!("messageservice.sender.list"))
+        .collect();
+    let r = p.batch(json!({"cmd": cmd})).await;
+    assert_eq!(r["result"].as_array().map(Vec::len), Some(50));
+    let exceeded = err("ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded");
+    let expected: serde_json::Map<String, Value> = (50..55)
+        .map(|i| (i.to_string(), exceeded.clone()))
+        .collect();
+    assert_eq!(r["result_error"], Value::Object(expected));
+    assert_eq!(p.mock.batch_commands(), 55);
+    let (status, _) = p
+        .app("batch", json!({"cmd": ["messageservice.sender.list"]}))
+        .await;
+    assert_eq!((status, p.mock.rate_limited()), (503, 1));
+}
+
+#[tokio::test]
+async fn batch_commands_spend_their_own_operating_time() {
+    let p = Portal::start().await;
+    p.mock.set_method_cost("messageservice.sender.list", 300.0);
+    let list = "messageservice.sender.list";
+    let r = p
+        .batch(json!({"cmd": {"a": list, "b": list, "c": list}}))
+        .await;
+    assert_eq!(r["result"], json!({"a": [], "b": []}));
+    let blocked = err(
+        "OPERATION_TIME_LIMIT",
+        "Method is blocked due to operation time limit",
+    );
+    assert_eq!(r["result_error"], json!({"c": blocked}));
+    // Blocked directly too, but other methods are not.
+    let answer = p.app(list, json!({})).await;
+    assert_eq!(answer.0, 429);
+}
+
+#[tokio::test]
+async fn batch_from_forms_queries_and_webhooks() {
+    let p = Portal::start().await;
+    p.mock.seed_crm_items(2, 60);
+    let (_, bot_token) = p.mock.bot();
+    // A webhook form: a bot list with its token, and an application-only method.
+    let form = format!(
+        "halt=0&cmd%5Bbots%5D=imbot.v2.Bot.list%3FbotToken%3D{bot_token}&cmd[senders]=messageservice.sender.list"
+    );
+    let response = p
+        .http
+        .post(format!("{}batch", p.mock.webhook_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .expect("sent");
+    let body: Value = response.json().await.expect("JSON");
+    let r = &body["result"];
+    assert_eq!(
+        r["result"]["bots"]["bots"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        r["result_error"],
+        json!({"senders": err("ACCESS_DENIED", "Application context required")})
+    );
+
+    // Double encoding in the query string, as data-encoding.md shows it: filter[>id]=55.
+    let url = format!(
+        "{}/rest/batch.json?auth={}&cmd[0]=crm.item.list%3FentityTypeId%3D2%26filter%255B%253Eid%255D%3D55&cmd[1]=crm.item.list%3FentityTypeId%3D2%26filter[id]%3D%24result[0][items][4][id]",
+        p.mock.base_url(),
+        p.mock.access_token()
+    );
+    let body: Value = p
+        .http
+        .get(url)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    let r = &body["result"];
+    let ids = |v: &Value| -> Vec<i64> {
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        items.iter().filter_map(|i| i["id"].as_i64()).collect()
+    };
+    assert_eq!(ids(&r["result"][0]), [56, 57, 58, 59, 60]);
+    // The second command read the first one's result: `$result[0][items][4][id]`.
+    assert_eq!(ids(&r["result"][1]), [60]);
+    assert_eq!(r["result_total"], json!([5, 1]));
+    assert_eq!(r["result_next"], json!([]));
+
+    // Credentials are checked for the batch as a whole.
+    let answer = p.oauth("nope", "batch", json!({"cmd": ["x"]})).await;
+    assert_error(&answer, 401, "NO_AUTH_FOUND", "Wrong authorization data");
+    assert_eq!(p.mock.batch_commands(), 4);
+}
+
+// ---- list methods ----
+
+fn ids(page: &Value) -> Vec<i64> {
+    let items = page["result"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    items.iter().filter_map(|i| i["id"].as_i64()).collect()
+}
+
+#[tokio::test]
+async fn crm_item_list_pages_classically() {
+    let p = Portal::start().await;
+    p.mock.seed_crm_items(1038, 120);
+    let page = |start: i64| {
+        p.app(
+            "crm.item.list",
+            json!({"entityTypeId": 1038, "start": start}),
+        )
+    };
+    let (status, first) = page(0).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&first), (1..=50).collect::<Vec<_>>());
+    assert_eq!((&first["total"], &first["next"]), (&json!(120), &json!(50)));
+    let item = &first["result"]["items"][0];
+    assert_eq!(
+        (
+            &item["title"],
+            &item["assignedById"],
+            &item["stageId"],
+            &item["opportunity"]
+        ),
+        (
+            &json!("Item 1"),
+            &json!(ADMIN_USER_ID),
+            &json!("NEW"),
+            &json!(100)
+        )
+    );
+    assert!(
+        item["createdTime"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+00:00"))
+    );
+    let (_, second) = page(50).await;
+    assert_eq!(ids(&second), (51..=100).collect::<Vec<_>>());
+    assert_eq!(second["next"], json!(100));
+    let (_, last) = page(100).await;
+    assert_eq!(ids(&last), (101..=120).collect::<Vec<_>>());
+    assert_eq!((&last["total"], last.get("next")), (&json!(120), None));
+    let (_, past) = page(500).await;
+    assert_eq!((ids(&past).len(), &past["total"]), (0, &json!(120)));
+
+    // Descending, with a filter given as numeric strings.
+    let query = json!({"entityTypeId": "1038", "order": {"ID": "desc"}, "filter": {">=id": "10", "<id": 13}});
+    let (_, page) = p.app("crm.item.list", query).await;
+    assert_eq!(ids(&page), [12, 11, 10]);
+    assert_eq!(page["total"], json!(3));
+
+    let query = json!({"entityTypeId": 1038, "filter": {"@id": [3, "5", 500], "!id": 5}});
+    assert_eq!(ids(&p.app("crm.item.list", query).await.1), [3]);
+    let query = json!({"entityTypeId": 1038, "filter": {"!@id": (2..=120).collect::<Vec<_>>()}});
+    assert_eq!(ids(&p.app("crm.item.list", query).await.1), [1]);
+
+    // The system types exist without items.
+    let (_, leads) = p.app("crm.item.list", json!({"entityTypeId": 1})).await;
+    assert_eq!((ids(&leads).len(), &leads["total"]), (0, &json!(0)));
+}
+
+#[tokio::test]
+async fn crm_item_list_fast_mode_walks_by_id() {
+    let p = Portal::start().await;
+    p.mock.seed_crm_items(2, 120);
+    // The loop of performance-huge-data.md.
+    let (mut last, mut seen, mut calls) = (0, Vec::<i64>::new(), 0);
+    loop {
+        let query = json!({
+            "entityTypeId": 2, "order": {"id": "ASC"}, "filter": {">id": last},
+            "select": ["id", "title", "createdTime"], "start": -1,
+        });
+        let (status, page) = p.webhook("crm.item.list", query).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(
+            (page.get("total"), page.get("next")),
+            (None, None),
+            "{page}"
+        );
+        let got = ids(&page);
+        calls += 1;
+        seen.extend(&got);
+        match got.last() {
+            Some(&id) if got.len() == 50 => last = id,
+            _ => break,
+        }
+    }
+    assert_eq!(seen, (1..=120).collect::<Vec<_>>());
+    assert_eq!(calls, 3);
+}
+
+#[tokio::test]
+async fn crm_item_list_errors_come_from_the_spec() {
+    let p = Portal::start().await;
+    p.mock.seed_crm_items(2, 3);
+    let list = |q| p.app("crm.item.list", q);
+    let answer = list(json!({"entityTypeId": 999})).await;
+    assert_error(&answer, 400, "NOT_FOUND", "SPA not found");
+    let answer = list(json!({"entityTypeId": 2, "filter": {"%title": "x"}})).await;
+    let text = "Invalid filter: field 'title' is not allowed in filter";
+    assert_error(&answer, 400, "INVALID_ARG_VALUE", text);
+    let answer = list(json!({"entityTypeId": 2, "filter": {"%id": "1"}})).await;
+    let text = "Invalid filter: field 'id' is not allowed in filter";
+    assert_error(&answer, 400, "INVALID_ARG_VALUE", text);
+    let answer = list(json!({"entityTypeId": 2, "filter": {">id": "abc"}})).await;
+    let text = "Invalid filter: field 'id' has invalid value";
+    assert_error(&answer, 400, "INVALID_ARG_VALUE", text);
+    let answer = list(json!({"entityTypeId": 2, "order": {"title": "ASC"}})).await;
+    let text = "Invalid order: field 'title' is not allowed in order";
+    assert_error(&answer, 400, "INVALID_ARG_VALUE", text);
+    let answer = list(json!({"entityTypeId": 2, "order": {"id": "UP"}})).await;
+    let text = "Invalid order: allowed sort directions are ASC, DESC. But got 'UP' for field 'id'";
+    assert_error(&answer, 400, "INVALID_ARG_VALUE", text);
+}
+
+#[tokio::test]
+async fn bot_list_pages_with_offsets() {
+    let p = Portal::start().await;
+    p.mock.seed_bots(60);
+    let (main_bot, token) = p.mock.bot();
+    let (status, first) = p.app("imbot.v2.Bot.list", json!({})).await;
+    assert_eq!(status, 200, "{first}");
+    let bots = |page: &Value| -> Vec<i64> {
+        let bots = page["result"]["bots"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        bots.iter().filter_map(|b| b["id"].as_i64()).collect()
+    };
+    let first_ids = bots(&first);
+    assert_eq!(first_ids.len(), 50);
+    assert_eq!(first_ids[0], main_bot);
+    assert!(first_ids.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(first["result"]["hasNextPage"], json!(true));
+    assert_eq!(first["result"]["users"].as_array().map(Vec::len), Some(50));
+    let (_, rest) = p.app("imbot.v2.Bot.list", json!({"offset": 50})).await;
+    assert_eq!(bots(&rest).len(), 11);
+    assert_eq!(rest["result"]["hasNextPage"], json!(false));
+    let (_, some) = p
+        .app(
+            "imbot.v2.Bot.list",
+            json!({"limit": "5", "offset": "55", "filter": {"type": "bot"}}),
+        )
+        .await;
+    let all: Vec<i64> = first_ids.iter().chain(&bots(&rest)).copied().collect();
+    assert_eq!(bots(&some), all[55..60]);
+    assert_eq!(some["result"]["hasNextPage"], json!(true));
+
+    // Another application sees only its own bot; a webhook only the bot of its token.
+    let (other_bot, _) = p.mock.other_app_bot();
+    let other = p
+        .oauth(
+            &p.mock.other_app_access_token(),
+            "imbot.v2.Bot.list",
+            json!({}),
+        )
+        .await;
+    assert_eq!(bots(&other.1), [other_bot]);
+    let hook = p
+        .webhook("imbot.v2.Bot.list", json!({"botToken": token}))
+        .await;
+    assert_eq!(bots(&hook.1), [main_bot]);
+    let answer = p.webhook("imbot.v2.Bot.list", json!({})).await;
+    assert_error(
+        &answer,
+        400,
+        "BOT_TOKEN_NOT_SPECIFIED",
+        "Bot token is not specified",
+    );
+    let unknown = p
+        .app(
+            "imbot.v2.Bot.list",
+            json!({"filter": {"type": "supervisor"}}),
+        )
+        .await;
+    assert_eq!(
+        result(unknown),
+        json!({"bots": [], "users": [], "hasNextPage": false})
+    );
+}
+
+// ---- the SMS provider loop ----
+
+/// Form pairs, decoded, in order.
+fn form_pairs(body: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let bytes = s.replace('+', " ").into_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+            match (bytes[i], hex) {
+                (b'%', Some(b)) => {
+                    out.push(b);
+                    i += 3;
+                }
+                (b, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+    body.split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// A provider's handler: records every body and answers 403 unless `auth[application_token]` is
+/// `token`.
+async fn sms_handler(token: String) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |body: String| {
+            let ok = form_pairs(&body)
+                .iter()
+                .any(|(k, v)| k == "auth[application_token]" && *v == token);
+            record.lock().expect("not poisoned").push(body);
+            let status = if ok {
+                axum::http::StatusCode::OK
+            } else {
+                axum::http::StatusCode::FORBIDDEN
+            };
+            async move { status }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bound");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/sms"), seen)
+}
+
+#[tokio::test]
+async fn deliver_sms_posts_the_documented_form_to_the_handler() {
+    let p = Portal::start().await;
+    let app_token = p.mock.application_token(MAIN_APP);
+    assert_eq!(app_token.len(), 32);
+    assert_ne!(app_token, p.mock.application_token(OTHER_APP));
+    assert_eq!(p.mock.application_token("app.unknown"), "");
+    let (url, seen) = sms_handler(app_token.clone()).await;
+    let add = json!({"CODE": "prov", "TYPE": "SMS", "HANDLER": url, "NAME": "Provider"});
+    assert_eq!(result(p.app("messageservice.sender.add", add).await), true);
+
+    let text = "Hi & welcome: 100% [ok]";
+    let delivered = p
+        .mock
+        .deliver_sms(MAIN_APP, "prov", "+49 170 1234567", text)
+        .await
+        .expect("delivered");
+    assert_eq!(delivered.handler_status, 200);
+    let body = seen.lock().expect("not poisoned")[0].clone();
+    // Keys are encoded as http_build_query encodes them.
+    assert!(
+        body.starts_with("module_id=crm&bindings%5B0%5D%5BOWNER_TYPE_ID%5D=3&"),
+        "{body}"
+    );
+    let pairs = form_pairs(&body);
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "module_id",
+            "bindings[0][OWNER_TYPE_ID]",
+            "bindings[0][OWNER_ID]",
+            "properties[phone_number]",
+            "properties[message_text]",
+            "type",
+            "code",
+            "message_id",
+            "message_to",
+            "message_body",
+            "ts",
+            "auth[access_token]",
+            "auth[expires]",
+            "auth[expires_in]",
+            "auth[scope]",
+            "auth[domain]",
+            "auth[server_endpoint]",
+            "auth[status]",
+            "auth[client_endpoint]",
+            "auth[member_id]",
+            "auth[user_id]",
+            "auth[refresh_token]",
+            "auth[application_token]",
+        ]
+    );
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("bindings[0][OWNER_ID]"), Some("1"));
+    assert_eq!(get("message_id"), Some(delivered.message_id.as_str()));
+    assert_eq!(get("message_to"), Some("+49 170 1234567"));
+    assert_eq!(get("properties[phone_number]"), Some("+49 170 1234567"));
+    assert_eq!(
+        (get("message_body"), get("properties[message_text]")),
+        (Some(text), Some(text))
+    );
+    assert_eq!((get("type"), get("code")), (Some("SMS"), Some("prov")));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let ts: u64 = get("ts").and_then(|t| t.parse().ok()).expect("ts");
+    assert!(ts.abs_diff(now) < 60, "{ts} vs {now}");
+    let expires: u64 = get("auth[expires]")
+        .and_then(|t| t.parse().ok())
+        .expect("expires");
+    assert!(expires.abs_diff(now + 3600) < 60);
+    assert_eq!(get("auth[expires_in]"), Some("3600"));
+    assert_eq!(get("auth[status]"), Some("L"));
+    assert_eq!(
+        get("auth[user_id]"),
+        Some(ADMIN_USER_ID.to_string().as_str())
+    );
+    let base = p.mock.base_url();
+    assert_eq!(get("auth[domain]"), base.strip_prefix("http://"));
+    assert_eq!(
+        get("auth[client_endpoint]"),
+        Some(format!("{base}/rest/").as_str())
+    );
+    assert_eq!(
+        get("auth[server_endpoint]"),
+        Some(format!("{base}/rest/").as_str())
+    );
+    assert!(get("auth[scope]").is_some_and(|s| s.contains("messageservice")));
+    assert_eq!(get("auth[member_id]").map(str::len), Some(32));
+    assert_eq!(
+        get("auth[refresh_token]"),
+        Some(p.mock.refresh_token().as_str())
+    );
+    assert_eq!(get("auth[application_token]"), Some(app_token.as_str()));
+
+    // The handler's access token works: report the delivery with it.
+    let token = get("auth[access_token]").expect("token").to_owned();
+    let update = json!({"CODE": "prov", "MESSAGE_ID": delivered.message_id, "STATUS": "delivered"});
+    let answer = p
+        .oauth(&token, "messageservice.message.status.update", update)
+        .await;
+    assert_eq!(result(answer), true);
+    assert_eq!(
+        p.mock.message_statuses(&delivered.message_id),
+        ["delivered"]
+    );
+
+    // A forged payload is refused by the handler.
+    let forged = body.replace(&app_token, "forged");
+    assert_eq!(
+        p.mock.post_to_handler(&url, forged).await.expect("posted"),
+        403
+    );
+    assert_eq!(seen.lock().expect("not poisoned").len(), 2);
+
+    let missing = p.mock.deliver_sms(MAIN_APP, "nope", "1", "x").await;
+    assert_eq!(
+        missing.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::NotFound)
+    );
+}
+
+#[tokio::test]
+async fn deliver_sms_to_an_unreachable_handler_fails() {
+    let p = Portal::start().await;
+    // A port that was free a moment ago: nothing listens there now.
+    let closed = {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bound");
+        l.local_addr().expect("addr")
+    };
+    let add = json!({"CODE": "gone", "TYPE": "SMS", "HANDLER": format!("http://{closed}/sms"), "NAME": "Gone"});
+    assert_eq!(result(p.app("messageservice.sender.add", add).await), true);
+    let answer = p.mock.deliver_sms(MAIN_APP, "gone", "1", "x").await;
+    assert!(answer.is_err(), "{answer:?}");
+    assert!(
+        p.mock
+            .post_to_handler("not a url", String::new())
+            .await
+            .is_err()
+    );
+}

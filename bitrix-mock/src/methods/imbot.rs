@@ -136,3 +136,80 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Outcome {
     state.messages.remove(&id);
     Ok(json!({"result": true}))
 }
+
+/// Bots per page when `limit` is absent; also the most the mock answers in one page, as the
+/// portal's other list methods do (the page names a default but no maximum).
+const BOT_PAGE: i64 = 50;
+
+/// `imbot.v2.Bot.list`: the calling application's bots, or under a webhook the bots of the
+/// given `botToken` (the token is the webhook bot's owner), by id, `limit` per page from
+/// `offset`.
+pub(crate) fn bot_list(call: &mut Call<'_>) -> Outcome {
+    let token = match call.caller.app {
+        Some(_) => None,
+        None => Some(
+            call.text("botToken")
+                .ok_or(Fail::code("BOT_TOKEN_NOT_SPECIFIED"))?,
+        ),
+    };
+    let state = &*call.state;
+    let mut ids: Vec<i64> = state
+        .bots
+        .iter()
+        .filter(|(_, b)| match (&token, call.caller.app) {
+            (Some(token), _) => b.token == *token,
+            (None, Some(app)) => b.app == app,
+            (None, None) => false,
+        })
+        .map(|(&id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    // Every bot of the mock is of type `bot`; an unknown type lists nothing, as on the portal.
+    let filter = call.params.get("filter");
+    let kind = params::text(filter.and_then(|f| f.get("type")));
+    if kind.is_some_and(|k| !k.is_empty() && k != "bot") {
+        ids.clear();
+    }
+    let limit = call
+        .int("limit")
+        .filter(|&l| l > 0)
+        .unwrap_or(BOT_PAGE)
+        .min(BOT_PAGE);
+    let offset = call.int("offset").unwrap_or(0).max(0);
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(0);
+    let page: Vec<i64> = ids.iter().copied().skip(skip).take(take).collect();
+    let has_next = skip.saturating_add(page.len()) < ids.len();
+    let bots: Vec<Value> = page
+        .iter()
+        .map(|&id| {
+            let messages = state.messages.values().filter(|m| m.author == id).count();
+            let chats = state
+                .chats
+                .values()
+                .filter(|c| c.members.contains(&id))
+                .count();
+            json!({
+                "id": id,
+                "code": format!("bot{id}"),
+                "type": "bot",
+                "isHidden": false,
+                "isSupportOpenline": false,
+                "isReactionsEnabled": true,
+                "backgroundId": null,
+                "language": "en",
+                "moduleId": "rest",
+                "eventMode": "fetch",
+                "countMessage": messages,
+                "countCommand": 0,
+                "countChat": chats,
+                "countUser": 0,
+            })
+        })
+        .collect();
+    let users: Vec<Value> = page
+        .iter()
+        .map(|&id| json!({"id": id, "active": true, "name": format!("Bot {id}"), "bot": true, "type": "bot"}))
+        .collect();
+    Ok(json!({"bots": bots, "users": users, "hasNextPage": has_next}))
+}

@@ -3,6 +3,7 @@
 //! A behaviour answers a `result` value or a [`Fail`] naming an error code; the server turns the
 //! code into status and description from the method's spec, so no error text lives here.
 
+mod crm;
 mod imbot;
 mod imconnector;
 mod messageservice;
@@ -22,6 +23,14 @@ pub(crate) enum Fail {
         code: &'static str,
         text: Option<&'static str>,
     },
+    /// The documented error of `code` whose description is `text`, a template naming its
+    /// subject in quotes (`field 'field'`): each `'placeholder'` of `args` is replaced by the
+    /// actual value, as the portal names the offending field.
+    Worded {
+        code: &'static str,
+        text: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
     /// The same answer as a call from an auth context the spec does not list.
     WrongContext,
 }
@@ -32,6 +41,14 @@ impl Fail {
     }
 }
 
+/// `total` and `next` of a classic list method, which the portal puts beside `result` (and a
+/// batch into `result_total` and `result_next`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Page {
+    pub total: Option<u64>,
+    pub next: Option<u64>,
+}
+
 pub(crate) type Outcome = Result<Value, Fail>;
 
 /// One call as a behaviour sees it.
@@ -39,6 +56,8 @@ pub(crate) struct Call<'a> {
     pub caller: &'a Caller,
     pub params: &'a Map<String, Value>,
     pub state: &'a mut State,
+    /// Set by list behaviours; the envelope carries it.
+    pub page: Page,
 }
 
 impl Call<'_> {
@@ -84,6 +103,8 @@ pub(crate) fn find(method: &str) -> Option<Behaviour> {
         "imbot.v2.chat.message.send" => imbot::send,
         "imbot.v2.chat.message.update" => imbot::update,
         "imbot.v2.chat.message.delete" => imbot::delete,
+        "imbot.v2.bot.list" => imbot::bot_list,
+        "crm.item.list" => crm::item_list,
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! The end-to-end suite: one test binary, a module per concern.
 
 mod form;
+mod methods;
 mod resilience;
 
 use std::future::Future;

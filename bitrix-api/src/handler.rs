@@ -1,0 +1,218 @@
+//! The handler side: reading what Bitrix24 POSTs to an application (message-provider handlers,
+//! event handlers) into typed payloads, and refusing any payload whose `application_token` is
+//! not the application's.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::events::Authenticated;
+use crate::form::{self, FormError, Limits};
+use crate::types::Secret;
+
+/// Why a handler request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HandlerError {
+    /// The body is not a well-formed form body within the limits.
+    Form(FormError),
+    /// The body does not have the payload's shape; says which field.
+    Shape(String),
+    /// The `application_token` is missing or not the application's: the request did not come
+    /// from Bitrix24 for this application.
+    Forged,
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandlerError::Form(e) => e.fmt(f),
+            HandlerError::Shape(e) => write!(f, "unexpected payload: {e}"),
+            HandlerError::Forged => {
+                f.write_str("application_token does not match: payload refused")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HandlerError {}
+
+/// Reads a PHP-style form body (`a[b][0]=x`) into any serde type, the way Bitrix24 encodes
+/// handler payloads: lists keyed `0..n` become arrays, `""` becomes null, and the types' lenient
+/// fields read `"1"`/`"0"`, `"Y"`/`"N"` and numeric strings.
+pub fn from_form<T: DeserializeOwned>(body: &str, limits: Limits) -> Result<T, HandlerError> {
+    let map = form::decode(body, limits).map_err(HandlerError::Form)?;
+    let value = normalize(Value::Object(map));
+    serde_json::from_value(value).map_err(|e| HandlerError::Shape(e.to_string()))
+}
+
+/// PHP's ordered maps back into JSON: `{"0": a, "1": b}` -> `[a, b]`, `""` -> null.
+fn normalize(v: Value) -> Value {
+    match v {
+        Value::String(s) if s.is_empty() => Value::Null,
+        Value::Object(m) => {
+            // Keys may come sorted as text ("10" before "2"): order them as numbers.
+            let mut indexed: Vec<(usize, Value)> = Vec::with_capacity(m.len());
+            for (k, v) in &m {
+                match k.parse::<usize>() {
+                    Ok(i) if k == &i.to_string() => indexed.push((i, v.clone())),
+                    _ => break,
+                }
+            }
+            indexed.sort_by_key(|(i, _)| *i);
+            let is_list = !m.is_empty()
+                && indexed.len() == m.len()
+                && indexed.iter().enumerate().all(|(n, (i, _))| n == *i);
+            if is_list {
+                Value::Array(indexed.into_iter().map(|(_, v)| normalize(v)).collect())
+            } else {
+                Value::Object(
+                    m.into_iter()
+                        .map(|(k, v)| (k, normalize(v)))
+                        .collect::<Map<_, _>>(),
+                )
+            }
+        }
+        other => other,
+    }
+}
+
+/// Compares two secrets in time that depends on their lengths only, not on where they differ.
+pub fn tokens_match(expected: &Secret, received: &str) -> bool {
+    let (a, b) = (expected.expose().as_bytes(), received.as_bytes());
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Parses handler payloads and lets through only those carrying the application's
+/// `application_token` (given to the application at install, in `ONAPPINSTALL`).
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    application_token: Secret,
+    limits: Limits,
+}
+
+impl Verifier {
+    /// A verifier for the application's token, with [`Limits::default`].
+    pub fn new(application_token: impl Into<Secret>) -> Self {
+        Verifier {
+            application_token: application_token.into(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Other body limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Parses a form body and checks its `auth[application_token]`.
+    pub fn parse<T: DeserializeOwned + Authenticated>(
+        &self,
+        body: &str,
+    ) -> Result<T, HandlerError> {
+        let payload: T = from_form(body, self.limits).map_err(|e| match e {
+            // A body without an auth block is as untrusted as one with a wrong token.
+            HandlerError::Shape(msg)
+                if msg.contains("auth") || msg.contains("application_token") =>
+            {
+                HandlerError::Forged
+            }
+            other => other,
+        })?;
+        if tokens_match(
+            &self.application_token,
+            payload.auth().application_token().expose(),
+        ) {
+            Ok(payload)
+        } else {
+            Err(HandlerError::Forged)
+        }
+    }
+}
+
+#[cfg(feature = "axum")]
+mod extract {
+    //! `Verified<T>`: an axum extractor that parses and verifies in one step.
+
+    use axum::extract::{FromRef, FromRequest, Request};
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+    use serde::de::DeserializeOwned;
+
+    use super::{HandlerError, Verifier};
+    use crate::events::Authenticated;
+
+    /// A handler payload that parsed and carried the application's `application_token`.
+    /// The application state must give a [`Verifier`] (`impl FromRef<S> for Verifier`).
+    #[derive(Debug, Clone)]
+    pub struct Verified<T>(pub T);
+
+    impl<S, T> FromRequest<S> for Verified<T>
+    where
+        S: Send + Sync,
+        Verifier: FromRef<S>,
+        T: DeserializeOwned + Authenticated + Send,
+    {
+        type Rejection = Response;
+
+        async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+            let verifier = Verifier::from_ref(state);
+            let body = String::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            match verifier.parse::<T>(&body) {
+                Ok(payload) => Ok(Verified(payload)),
+                Err(e @ HandlerError::Forged) => {
+                    tracing::warn!("refused a handler request: {e}");
+                    Err((StatusCode::UNAUTHORIZED, e.to_string()).into_response())
+                }
+                Err(e) => Err((StatusCode::BAD_REQUEST, e.to_string()).into_response()),
+            }
+        }
+    }
+}
+
+#[cfg(feature = "axum")]
+pub use extract::Verified;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_compare() {
+        let t = Secret::new("abc123");
+        assert!(tokens_match(&t, "abc123"));
+        assert!(!tokens_match(&t, "abc124"));
+        assert!(!tokens_match(&t, "abc12"));
+        assert!(!tokens_match(&Secret::new(""), ""));
+    }
+
+    #[test]
+    fn forms_become_json_lists_and_nulls() {
+        #[derive(serde::Deserialize, Debug)]
+        struct P {
+            list: Vec<String>,
+            empty: Option<String>,
+            #[serde(deserialize_with = "crate::de::lenient")]
+            n: i64,
+        }
+        let body: String = (0..12)
+            .map(|i| format!("list[{i}]=v{i}&"))
+            .collect::<String>()
+            + "empty=&n=42";
+        let p: P = from_form(&body, Limits::default()).unwrap();
+        assert_eq!(
+            p.list,
+            (0..12).map(|i| format!("v{i}")).collect::<Vec<_>>(),
+            "numeric order, not text order"
+        );
+        assert_eq!(p.empty, None);
+        assert_eq!(p.n, 42);
+    }
+}

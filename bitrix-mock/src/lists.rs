@@ -1,0 +1,32 @@
+//! Seeding the portal with enough items to page through.
+
+use crate::MockPortal;
+use crate::auth::MAIN_APP;
+
+impl MockPortal {
+    /// Gives CRM entity type `entity_type_id` exactly `count` items, ids `1..=count`, replacing
+    /// any it had, for `crm.item.list` to page through.
+    ///
+    /// Each item has `id`, `title` (`"Item N"`), `assignedById` (the administrator), `stageId`
+    /// (`NEW`), `opportunity` (`N * 100`) and `createdTime` (one second apart, the last one now).
+    /// Without seeding, the system types (1 lead, 2 deal, 3 contact, 4 company, 7 quote, 31
+    /// smart invoice) list nothing and any other type answers `NOT_FOUND` (`SPA not found`).
+    ///
+    /// `crm.item.list` answers 50 items per page from `start`, with `total` and, while more
+    /// remain, `next`; `start=-1` answers the first 50 without either. It orders by `id` only
+    /// (`ASC` by default) and filters on `id` only (`id`, `=id`, `!id`, `!=id`, `>id`, `>=id`,
+    /// `<id`, `<=id`, `@id`, `!@id`); other fields or operators in `order` or `filter` are
+    /// refused with `INVALID_ARG_VALUE`. `select` is ignored.
+    pub fn seed_crm_items(&self, entity_type_id: i64, count: usize) {
+        self.portal.lock().seed_crm_items(entity_type_id, count);
+    }
+
+    /// Registers `count` more bots for [`MAIN_APP`], for `imbot.v2.Bot.list` to page through
+    /// (`limit`, at most and by default 50, from `offset`, by id).
+    pub fn seed_bots(&self, count: usize) {
+        let mut state = self.portal.lock();
+        for _ in 0..count {
+            state.add_bot(MAIN_APP);
+        }
+    }
+}
