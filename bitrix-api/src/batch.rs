@@ -204,9 +204,11 @@ fn config_error(message: String) -> Error<BatchCode> {
     })
 }
 
-/// Command keys are not numbers, so that the portal answers with objects, not lists.
+/// Command keys are not numbers, so that the portal answers with objects, not lists; and they
+/// are zero-padded, so that their text order (the order a JSON object is sent in) is their
+/// numeric order, the order the portal runs them in.
 fn key(i: usize) -> String {
-    format!("c{i}")
+    format!("c{i:02}")
 }
 
 #[derive(Debug)]

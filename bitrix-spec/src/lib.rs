@@ -22,12 +22,17 @@ pub use validate::{Mode, Violation, conforms, is_empty, validate_request};
 
 /// Parses and checks a spec: `Ok` only when it is free of every error [`parse`] and [`check`] find.
 pub fn load(file: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
-    let spec = parse(file, text)?;
-    let diags = check(file, text, &spec);
-    if diags.is_empty() {
-        Ok(spec)
-    } else {
-        Err(diags)
+    // The pieces that did parse are checked too, so that one build reports every mistake.
+    let (spec, mut diags) = parse::parse_partial(file, text);
+    if let Some(spec) = &spec {
+        diags.extend(check(file, text, spec));
+    }
+    match spec {
+        Some(spec) if diags.is_empty() => Ok(spec),
+        _ => {
+            diags.sort_by_key(|d| (d.line, d.column));
+            Err(diags)
+        }
     }
 }
 

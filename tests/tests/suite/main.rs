@@ -1,6 +1,8 @@
 //! The end-to-end suite: one test binary, a module per concern.
 
+mod batch;
 mod form;
+mod handler;
 mod methods;
 mod resilience;
 
