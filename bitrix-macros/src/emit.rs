@@ -389,9 +389,16 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
                 }
             }
             TypeName::Object => {
-                if s.required {
-                    // The portal takes an object without members for a missing one.
+                // The portal takes an object without members for a missing one; an object with
+                // a required member of its own can never be empty.
+                let can_be_empty = s
+                    .fields
+                    .as_ref()
+                    .is_none_or(|f| f.values().all(|m| !m.required));
+                if s.required && can_be_empty {
                     out.push(quote!(v.object_given(#key, #value);));
+                }
+                if s.required {
                     out.push(quote!(v.nested(#key, #value);));
                 } else {
                     out.push(quote!(if let ::core::option::Option::Some(x) = #value { v.nested(#key, x); }));
