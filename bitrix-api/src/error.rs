@@ -298,3 +298,8 @@ impl<E: MethodError> fmt::Display for Error<E> {
 }
 
 impl<E: MethodError> std::error::Error for Error<E> {}
+
+impl std::error::Error for ApiError {}
+impl std::error::Error for ValidationError {}
+impl std::error::Error for TransportError {}
+impl std::error::Error for DecodeError {}
