@@ -30,6 +30,8 @@ pub trait Paged: Method + Clone + 'static {
     type Item: 'static;
     /// The method's pagination style.
     const STYLE: PageStyle;
+    /// Whether the spec names the items' `id`, which the fast mode needs.
+    const FAST: bool = false;
     /// The items of a page, and `hasNextPage` where the style has it.
     fn split(output: Self::Output) -> (Vec<Self::Item>, Option<bool>);
     /// Points the request at a position: `start` (classic) or `offset`.
@@ -96,12 +98,8 @@ impl Client {
         &self,
         request: M,
     ) -> impl Stream<Item = Result<M::Item, Error<M::Error>>> + '_ {
-        let supported = M::STYLE == PageStyle::Classic && {
-            let mut probe = request.clone();
-            probe.fast(None);
-            serde_json::to_value(&probe).ok() != serde_json::to_value(&request).ok()
-        };
-        let cursor = if supported {
+        let fast = M::STYLE == PageStyle::Classic && M::FAST;
+        let cursor = if fast {
             Cursor::After(None)
         } else {
             Cursor::Position(0)

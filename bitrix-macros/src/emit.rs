@@ -600,6 +600,7 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
         };
         let (filter, order) = (field(&p.filter), field(&p.order));
         quote! {
+            const FAST: bool = true;
             fn item_id(item: &Self::Item) -> ::core::option::Option<i64> { #item_id }
             fn fast(&mut self, after: ::core::option::Option<i64>) {
                 ::bitrix_api::fast_filter(&mut self.#filter, &mut self.#order, #id, after)
