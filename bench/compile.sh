@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Compile-time scaling of bitrix-api with the number of method specs.
+#
+#   bash bench/compile.sh [N...]        (default: 100 500 1500)
+#
+# For N = 0 and each given N, in a scratch copy of the workspace whose specs/ holds the real
+# specs plus N synthetic ones in specs/synthetic (bench/src/bin/gen_specs.rs) and whose
+# bitrix-api has the feature `synthetic`, it measures with CARGO_INCREMENTAL=0:
+#   check, build   `cargo check|build -p bitrix-api` after touching bitrix-api/build.rs: wall
+#                  time, and peak RSS from /usr/bin/time -v (the largest single process, i.e.
+#                  rustc compiling bitrix-api). Dependencies, bitrix-spec and bitrix-macros are
+#                  built beforehand and reused: only bitrix-api's build script and bitrix-api
+#                  itself are measured.
+#   lines/method   non-blank lines of `-Zunpretty=expanded`, minus those at N = 0, over N
+#   expand s       the `expand_crate` pass of `-Ztime-passes` (macro expansion, ours included)
+#   per-method ms  (build s at N - build s at 0) / N
+#   scope alone    `--no-default-features --features synthetic` against `--features imbot`
+# The -Z measurements need RUSTC_BOOTSTRAP=1; if they fail they are reported as n/a.
+#
+# Environment: BENCH_TARGET_DIR (default target/bench-compile) is the dedicated target dir;
+# BENCH_RESULTS (default bench/results) where the raw numbers go; BENCH_CLEAN_BUILD=1 also times
+# one build from an empty target dir (dependencies included) at the largest N.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100 500 1500)
+target=${BENCH_TARGET_DIR:-$root/target/bench-compile}
+results=${BENCH_RESULTS:-$root/bench/results}
+raw=$results/compile-$(date +%F).txt
+mkdir -p "$target" "$results"
+export CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0
+
+if [ ! -x /usr/bin/time ]; then
+    echo "installing GNU time for peak memory" >&2
+    (apt-get install -y -qq time >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq time; }) >/dev/null
+fi
+
+# One run at a time: the scratch copy lives at a fixed path so that its crates keep their
+# artifacts from run to run.
+exec 9>"$target/.lock"
+flock 9
+
+# The generator is built in the real workspace, with its own target dir.
+echo "-- building gen_specs" >&2
+(cd "$root" && cargo build --quiet -p bitrix-bench --bin gen_specs)
+gen=$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/gen_specs
+
+work=$target/workspace
+rm -rf "$work"
+mkdir -p "$work"
+(cd "$root" && git ls-files --cached --others --exclude-standard -z | tar --null -cf - -T -) | tar -C "$work" -xf -
+export CARGO_TARGET_DIR=$target
+cd "$work"
+# The new scope's feature, on a line of its own and in `default`, as specs/README.md asks.
+sed -i -e 's/^default = \[\(.*\)\]$/default = [\1, "synthetic"]/' -e '/^default = /a synthetic = []' bitrix-api/Cargo.toml
+grep -q '^synthetic = \[\]' bitrix-api/Cargo.toml
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+log=$tmp/cargo.log
+
+# Runs a command after touching build.rs, so that bitrix-api rebuilds; sets `secs` and `mib`.
+measure() {
+    touch bitrix-api/build.rs
+    local t0 t1
+    t0=$(date +%s%N)
+    if ! /usr/bin/time -v -o "$tmp/time" "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        return 1
+    fi
+    t1=$(date +%s%N)
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+    mib=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$tmp/time")
+}
+
+specs() {
+    rm -rf specs/synthetic
+    if [ "$1" -gt 0 ]; then
+        "$gen" "$1" specs/synthetic >/dev/null
+    fi
+}
+
+# RUSTC_BOOTSTRAP=1 makes proc-macro2's build script rerun, and with it every crate above it:
+# the -Z measurements get a target dir of their own so that neither side rebuilds the other's.
+unstable() {
+    CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo rustc -p bitrix-api --profile=check "$@"
+}
+
+echo "-- dependencies (built once, not measured)" >&2
+specs 0
+cargo build --quiet -p bitrix-api
+cargo check --quiet -p bitrix-api
+zflags=1
+if ! CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo check --quiet -p bitrix-api 2>"$log"; then
+    echo "cannot build with RUSTC_BOOTSTRAP=1; the -Z measurements are n/a:" >&2
+    tail -5 "$log" >&2
+    zflags=0
+fi
+
+{
+    echo "# $(date -Is) bash bench/compile.sh ${sizes[*]}"
+    echo "# $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(rustc -V)"
+} >>"$raw"
+
+declare -A check_s build_s build_mib lines expand
+rows=()
+for n in 0 "${sizes[@]}"; do
+    echo "-- N=$n" >&2
+    specs "$n"
+    measure cargo check -p bitrix-api
+    check_s[$n]=$secs
+    check_mib=$mib
+    measure cargo build -p bitrix-api
+    build_s[$n]=$secs
+    build_mib[$n]=$mib
+
+    lines[$n]=n/a
+    expand[$n]=n/a
+    if [ "$zflags" = 1 ]; then
+        touch bitrix-api/build.rs
+        if unstable --quiet -- -Zunpretty=expanded >"$tmp/expanded.rs" 2>"$log"; then
+            lines[$n]=$(grep -cv '^[[:space:]]*$' "$tmp/expanded.rs" || true)
+        else
+            echo "-Zunpretty=expanded failed; lines/method n/a:" >&2
+            tail -5 "$log" >&2
+        fi
+        touch bitrix-api/build.rs
+        if unstable -- -Ztime-passes >"$log" 2>&1; then
+            # `time:   1.234; rss: ...  expand_crate`: macro expansion of the whole crate.
+            expand[$n]=$(awk '/expand_crate/ { sub(/;.*/, "", $2); print $2; exit }' "$log")
+            [ -n "${expand[$n]}" ] || expand[$n]=n/a
+        else
+            echo "-Ztime-passes failed; expand s n/a:" >&2
+            tail -5 "$log" >&2
+        fi
+    fi
+
+    scope_synthetic=n/a
+    scope_imbot=n/a
+    if [ "$n" -gt 0 ]; then
+        measure cargo build -p bitrix-api --no-default-features --features synthetic
+        scope_synthetic=$secs
+        measure cargo build -p bitrix-api --no-default-features --features imbot
+        scope_imbot=$secs
+    fi
+
+    per_line=n/a
+    per_ms=n/a
+    if [ "$n" -gt 0 ]; then
+        if [ "${lines[$n]}" != n/a ] && [ "${lines[0]}" != n/a ]; then
+            per_line=$(( (lines[$n] - lines[0]) / n ))
+        fi
+        per_ms=$(awk -v a="${build_s[0]}" -v b="${build_s[$n]}" -v n="$n" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }')
+    fi
+    echo "N=$n check_s=${check_s[$n]} check_peak_mib=$check_mib build_s=${build_s[$n]} build_peak_mib=${build_mib[$n]} expanded_lines=${lines[$n]} lines_per_method=$per_line expand_crate_s=${expand[$n]} per_method_ms=$per_ms scope_synthetic_only_s=$scope_synthetic scope_imbot_only_s=$scope_imbot" >>"$raw"
+    rows+=("| $n | ${check_s[$n]} | ${build_s[$n]} | ${build_mib[$n]} | $per_line | ${expand[$n]} | $per_ms | $scope_synthetic | $scope_imbot |")
+done
+
+clean=""
+if [ "${BENCH_CLEAN_BUILD:-0}" = 1 ]; then
+    largest=${sizes[-1]}
+    echo "-- clean build at N=$largest, dependencies included" >&2
+    specs "$largest"
+    clean_dir=$target/clean
+    rm -rf "$clean_dir"
+    export CARGO_TARGET_DIR=$clean_dir
+    measure cargo build -p bitrix-api
+    export CARGO_TARGET_DIR=$target
+    clean="Clean dev build of bitrix-api at N=$largest, dependencies included ($(nproc) jobs): $secs s, peak $mib MiB (largest single process)."
+    echo "clean_build N=$largest s=$secs peak_mib=$mib" >>"$raw"
+    rm -rf "$clean_dir"
+fi
+
+echo
+echo "| N | check s | build s | peak MiB | lines/method | expand s | per-method ms | synthetic only s | imbot only s |"
+echo "|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+[ -z "$clean" ] || { echo; echo "$clean"; }
+echo
+echo "raw numbers appended to $raw"
