@@ -95,6 +95,18 @@ impl<'a> Item<'a> {
             .collect()
     }
 
+    /// Where an already sent message is stored: by app, connector, line, chat and message id.
+    fn key(&self, app: &str, connector: &str, line: i64) -> crate::state::ConnectorMessageKey {
+        let id = |part: &Value| Self::text(part, "id").unwrap_or_default();
+        (
+            app.to_owned(),
+            connector.to_owned(),
+            line,
+            id(self.chat),
+            id(self.message),
+        )
+    }
+
     fn text(part: &Value, key: &str) -> Option<String> {
         params::text(part.get(key)).filter(|s| !s.is_empty())
     }
@@ -190,16 +202,9 @@ pub(crate) fn update_messages(call: &mut Call<'_>) -> Outcome {
     let (app, connector, line) = preflight(call)?;
     let mut results = Vec::new();
     for item in Item::all(call) {
-        let message_id = Item::text(item.message, "id").unwrap_or_default();
-        let chat_id = Item::text(item.chat, "id").unwrap_or_default();
+        let key = item.key(app, &connector, line);
+        let message_id = key.4.clone();
         let external_user = Item::text(item.user, "id").unwrap_or_default();
-        let key = (
-            app.to_owned(),
-            connector.clone(),
-            line,
-            chat_id,
-            message_id.clone(),
-        );
         let (text, files) = (Item::text(item.message, "text"), item.message.get("files"));
         let state = &mut *call.state;
         let mut message = json!({"id": message_id, "date": {}});
@@ -238,16 +243,9 @@ pub(crate) fn delete_messages(call: &mut Call<'_>) -> Outcome {
     let (app, connector, line) = preflight(call)?;
     let mut results = Vec::new();
     for item in Item::all(call) {
-        let message_id = Item::text(item.message, "id").unwrap_or_default();
-        let chat_id = Item::text(item.chat, "id").unwrap_or_default();
+        let key = item.key(app, &connector, line);
+        let message_id = key.4.clone();
         let external_user = Item::text(item.user, "id").unwrap_or_default();
-        let key = (
-            app.to_owned(),
-            connector.clone(),
-            line,
-            chat_id,
-            message_id.clone(),
-        );
         let state = &mut *call.state;
         // The answer echoes the message fields the request carried, whatever was stored.
         let mut message = json!({"id": message_id});
