@@ -2,6 +2,8 @@
 # Adding a method is adding a YAML file: in a scratch copy of the workspace, add a spec, call the
 # generated method against the mock portal, edit the spec and use the new parameter, then remove
 # the spec and see the method disappear. No Rust outside the caller's own example is touched.
+# With the spec added, the generic tests over all specs (tests/tests/suite/specs.rs) run too:
+# they find the new method through the generated registry and hooks, not through a list.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
@@ -51,6 +53,19 @@ RUST
 
 echo "-- added $spec; building and calling it"
 cargo run --quiet -p bitrix-api --example added
+
+echo "-- the generic tests over every spec, the added one included"
+out=$(cargo test --quiet -p bitrix-tests --test suite specs:: 2>&1) || { echo "$out" >&2; exit 1; }
+echo "$out" | grep -E '^test result' || true
+# The registry is generated from specs/: the new method must be in it.
+cat > bitrix-api/examples/registry.rs <<'RUST'
+//! Lists the registry.
+fn main() {
+    assert!(bitrix_api::methods().iter().any(|m| m.name == "imbot.v2.Demo.ping"));
+    println!("the registry lists imbot.v2.Demo.ping");
+}
+RUST
+cargo run --quiet -p bitrix-api --example registry
 
 echo "-- edited the spec (new optional parameter); the caller uses its setter"
 sed -i 's/^params:$/params:\n  verbose: { type: boolean, description: Say more. }/' "$spec"

@@ -17,6 +17,11 @@
 #   scope alone    `--no-default-features --features synthetic` against `--features imbot`
 # The -Z measurements need RUSTC_BOOTSTRAP=1; if they fail they are reported as n/a.
 #
+# BENCH_SPECS=copies makes the N methods by copying the real specs into extra scopes (copy001,
+# copy002, ..., each with every real spec, its scope renamed) instead of generating them, so that
+# the figures do not depend on the synthetic generator's shapes; the "synthetic only" column then
+# builds the copy scopes alone.
+#
 # Environment: BENCH_TARGET_DIR (default target/bench-compile) is the dedicated target dir;
 # BENCH_RESULTS (default bench/results) where the raw numbers go; BENCH_CLEAN_BUILD=1 also times
 # one build from an empty target dir (dependencies included) at the largest N.
@@ -73,12 +78,44 @@ measure() {
     mib=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$tmp/time")
 }
 
+mode=${BENCH_SPECS:-synthetic}
+real_specs=$(ls specs/*/*.yaml | grep -v '^specs/synthetic/' | grep -v '^specs/copy[0-9]')
+per_copy=$(echo "$real_specs" | wc -l)
+copy_features=""
+
 specs() {
-    rm -rf specs/synthetic
-    if [ "$1" -gt 0 ]; then
+    rm -rf specs/synthetic specs/copy[0-9]*
+    [ "$1" -gt 0 ] || return 0
+    if [ "$mode" = copies ]; then
+        local made=0 i=0
+        while [ "$made" -lt "$1" ]; do
+            i=$((i + 1))
+            local scope
+            scope=$(printf 'copy%03d' "$i")
+            mkdir -p "specs/$scope"
+            for f in $real_specs; do
+                [ "$made" -lt "$1" ] || break
+                sed -e "s/^scope: .*/scope: $scope/" "$f" >"specs/$scope/$(basename "$f")"
+                made=$((made + 1))
+            done
+        done
+    else
         "$gen" "$1" specs/synthetic >/dev/null
     fi
 }
+
+# The copy scopes need features of their own, all in `default`, and `synthetic` names them all.
+if [ "$mode" = copies ]; then
+    largest=0
+    for n in "${sizes[@]}"; do [ "$n" -gt "$largest" ] && largest=$n; done
+    scopes=$(( (largest + per_copy - 1) / per_copy ))
+    for i in $(seq 1 "$scopes"); do
+        name=$(printf 'copy%03d' "$i")
+        copy_features="$copy_features, \"$name\""
+        sed -i -e "/^synthetic = \[\]/a $name = []" bitrix-api/Cargo.toml
+    done
+    sed -i -e "s/^default = \[\(.*\)\]$/default = [\1$copy_features]/" -e "s/^synthetic = \[\]/synthetic = [${copy_features#, }]/" bitrix-api/Cargo.toml
+fi
 
 # RUSTC_BOOTSTRAP=1 makes proc-macro2's build script rerun, and with it every crate above it:
 # the -Z measurements get a target dir of their own so that neither side rebuilds the other's.

@@ -1,6 +1,9 @@
 //! Turns `specs/<scope>/<method>.yaml` into `OUT_DIR/methods.rs`: one module per scope, behind
-//! the cargo feature of the same name, with one `bitrix_method!` per spec. A new YAML file is
-//! therefore all it takes to add a method.
+//! the cargo feature of the same name, with one `bitrix_method!` per spec and the scope's
+//! registry (`METHODS`). A new YAML file is therefore all it takes to add a method.
+//!
+//! It also checks what no single expansion can see: two specs of a scope defining the same
+//! type name (they share one module) is a compile error at the YAML line, not rustc's E0428.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,28 +11,34 @@ use std::path::Path;
 
 fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let specs = Path::new(&manifest).join("specs");
+    let specs_dir = Path::new(&manifest).join("specs");
+    let specs = &specs_dir;
     println!("cargo::rerun-if-changed={}", specs.display());
-    let files = match bitrix_spec::spec_files(&specs) {
+    let files = match bitrix_spec::spec_files(specs) {
         Ok(f) => f,
         Err(e) => fail(&format!("cannot read {}: {e}", specs.display())),
     };
-    let mut scopes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut scopes: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for file in &files {
-        // Directories are watched so that an added or removed file reruns this script.
+        // Files and directories are watched so that an added, edited or removed spec reruns this.
         if let Some(dir) = file.parent() {
             println!("cargo::rerun-if-changed={}", dir.display());
         }
-        let rel = file.strip_prefix(&specs).unwrap_or(file);
+        println!("cargo::rerun-if-changed={}", file.display());
+        let rel = file.strip_prefix(specs).unwrap_or(file);
         let scope = rel
             .components()
             .next()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .unwrap_or_default();
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => fail(&format!("cannot read {}: {e}", file.display())),
+        };
         scopes
             .entry(scope)
             .or_default()
-            .push(rel.to_string_lossy().replace('\\', "/"));
+            .push((rel.to_string_lossy().replace('\\', "/"), text));
     }
     let manifest_text =
         std::fs::read_to_string(Path::new(&manifest).join("Cargo.toml")).unwrap_or_default();
@@ -44,11 +53,61 @@ fn main() {
             out,
             "#[cfg(feature = \"{scope}\")]\n/// Methods of the `{scope}` scope (cargo feature `{scope}`).\npub mod {scope} {{"
         );
-        for spec in specs {
-            let _ = writeln!(out, "    crate::bitrix_method!({spec:?});");
+        // Shared types come first: the methods refer to them. Broken ones are reported by their
+        // own macro call, as a spec that does not load is left to its macro call.
+        let scope_dir = specs_dir.join(scope);
+        println!("cargo::rerun-if-changed={}", scope_dir.join("types").display());
+        for f in bitrix_spec::type_files(&scope_dir).unwrap_or_default() {
+            println!("cargo::rerun-if-changed={}", f.display());
+            let rel = f.strip_prefix(&specs_dir).unwrap_or(&f).display().to_string();
+            let _ = writeln!(out, "    crate::bitrix_type!({rel:?});");
         }
-        out.push_str("}\n");
+        let types = bitrix_spec::Types::read_dir(&scope_dir, &specs_dir).unwrap_or_default();
+        let loaded: Vec<(&str, &str, bitrix_spec::Spec)> = specs
+            .iter()
+            .filter_map(|(rel, text)| {
+                let spec = bitrix_spec::load_with(rel, text, &types).ok()?;
+                Some((rel.as_str(), text.as_str(), spec))
+            })
+            .collect();
+        let scope_specs: Vec<bitrix_codegen::ScopeSpec<'_>> = loaded
+            .iter()
+            .map(|(file, text, spec)| bitrix_codegen::ScopeSpec { file, text, spec })
+            .collect();
+        for d in bitrix_codegen::check_scope(&scope_specs, &types) {
+            let _ = writeln!(out, "    ::core::compile_error!({:?});", format!("invalid spec: {d}"));
+        }
+        for (rel, _) in specs {
+            let _ = writeln!(out, "    crate::bitrix_method!({rel:?});");
+        }
+        let _ = writeln!(
+            out,
+            "    /// Every method of the scope, from its specs.\n    pub const METHODS: &[crate::MethodInfo] = &["
+        );
+        for (file, _, spec) in &loaded {
+            let _ = writeln!(
+                out,
+                "        crate::MethodInfo {{ name: {:?}, scope: {:?}, type_name: {:?}, spec: {:?}, batch: {}, idempotent: {} }},",
+                spec.method,
+                spec.scope,
+                spec.type_name(),
+                file,
+                spec.batch,
+                spec.idempotent
+            );
+        }
+        out.push_str("    ];\n}\n");
     }
+    out.push_str(
+        "/// Every method this build has (the scopes whose features are on), from `specs/`.\npub fn methods() -> ::std::vec::Vec<&'static MethodInfo> {\n    #[allow(unused_mut)]\n    let mut all: ::std::vec::Vec<&'static MethodInfo> = ::std::vec::Vec::new();\n",
+    );
+    for scope in scopes.keys() {
+        let _ = writeln!(
+            out,
+            "    #[cfg(feature = \"{scope}\")]\n    all.extend({scope}::METHODS);"
+        );
+    }
+    out.push_str("    all\n}\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("methods.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         fail(&format!("cannot write {}: {e}", dest.display()));

@@ -25,13 +25,15 @@ pub trait MethodError: Copy + PartialEq + fmt::Debug + Send + Sync + 'static {
     }
 }
 
-macro_rules! system_errors {
-    ($($variant:ident = $code:literal: $doc:literal,)*) => {
+/// Builds [`SystemError`] from the one table of system errors, [`bitrix_wire::system_errors!`]
+/// (also behind `bitrix_spec::SYSTEM_ERRORS`, which the mock portal answers from).
+macro_rules! system_error_enum {
+    ($($variant:ident = $code:literal, $status:literal, $description:literal: $doc:literal,)*) => {
         /// Errors that any call may return, whatever the method.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum SystemError {
-            $(#[doc = $doc] $variant,)*
+            $(#[doc = concat!("HTTP ", $status, ": ", $doc)] $variant,)*
         }
 
         impl SystemError {
@@ -50,27 +52,7 @@ macro_rules! system_errors {
     };
 }
 
-system_errors! {
-    InternalServerError = "INTERNAL_SERVER_ERROR": "HTTP 500: internal server error.",
-    ErrorUnexpectedAnswer = "ERROR_UNEXPECTED_ANSWER": "HTTP 500: the server returned an unexpected response.",
-    QueryLimitExceeded = "QUERY_LIMIT_EXCEEDED": "HTTP 503: the request rate limit is exceeded.",
-    OperationTimeLimit = "OPERATION_TIME_LIMIT": "HTTP 429: the method is blocked until `operating_reset_at` for using too much execution time.",
-    ErrorBatchMethodNotAllowed = "ERROR_BATCH_METHOD_NOT_ALLOWED": "HTTP 405: the method may not run inside `batch`.",
-    ErrorBatchLengthExceeded = "ERROR_BATCH_LENGTH_EXCEEDED": "HTTP 400: too many commands or too long parameters in `batch`.",
-    NoAuthFound = "NO_AUTH_FOUND": "HTTP 401: invalid access token or webhook code.",
-    InvalidRequest = "INVALID_REQUEST": "HTTP 400: HTTPS is required.",
-    OverloadLimit = "OVERLOAD_LIMIT": "HTTP 503: the REST API is blocked for overload; only support can lift it.",
-    AccessDenied = "ACCESS_DENIED": "HTTP 403: access denied (e.g. REST API only on commercial plans).",
-    InvalidCredentials = "INVALID_CREDENTIALS": "HTTP 403: the user of the token or webhook lacks the permissions.",
-    ManifestNotAvailable = "ERROR_MANIFEST_IS_NOT_AVAILABLE": "HTTP 404: the manifest is not available.",
-    InsufficientScope = "insufficient_scope": "HTTP 403: the token or webhook lacks the method's scope.",
-    ExpiredToken = "expired_token": "HTTP 401: the access token has expired; refresh it.",
-    InvalidToken = "invalid_token": "HTTP 401: the access token is invalid.",
-    UserAccessError = "user_access_error": "HTTP 403: the user has no access to the application.",
-    PortalDeleted = "PORTAL_DELETED": "HTTP 500: the portal was deleted or its public part is closed.",
-    WrongAuthType = "WRONG_AUTH_TYPE": "HTTP 403: this auth type is not accepted for the method (e.g. needs an application).",
-    MethodNotFound = "ERROR_METHOD_NOT_FOUND": "HTTP 404: the portal has no such method.",
-}
+bitrix_wire::system_errors!(system_error_enum);
 
 /// An error answer of the portal: `{"error": code, "error_description": text}` and its status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,3 +285,22 @@ impl std::error::Error for ApiError {}
 impl std::error::Error for ValidationError {}
 impl std::error::Error for TransportError {}
 impl std::error::Error for DecodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::SystemError;
+
+    #[test]
+    fn system_errors_are_the_shared_table() {
+        let codes: Vec<_> = SystemError::ALL.iter().map(|(c, _)| *c).collect();
+        let table: Vec<_> = bitrix_wire::SYSTEM_ERRORS
+            .iter()
+            .map(|(c, ..)| *c)
+            .collect();
+        assert_eq!(codes, table);
+        for (code, variant) in SystemError::ALL {
+            assert_eq!(variant.code(), *code);
+            assert_eq!(SystemError::from_code(&code.to_lowercase()), Some(*variant));
+        }
+    }
+}

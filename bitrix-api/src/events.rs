@@ -715,34 +715,11 @@ mod tests {
         assert!(debug.contains("Secret(***)"));
     }
 
-    /// PHP's ordered maps back into JSON the way the form reader's caller does: objects keyed
-    /// exactly `"0".."n-1"` -> arrays, `""` -> null.
-    fn normalize(v: Value) -> Value {
-        match v {
-            Value::String(s) if s.is_empty() => Value::Null,
-            Value::Object(m) => {
-                let n = m.len();
-                let is_list = n > 0 && (0..n).all(|i| m.contains_key(&i.to_string()));
-                if is_list {
-                    let mut m = m;
-                    Value::Array(
-                        (0..n)
-                            .map(|i| normalize(m.remove(&i.to_string()).unwrap()))
-                            .collect(),
-                    )
-                } else {
-                    Value::Object(m.into_iter().map(|(k, v)| (k, normalize(v))).collect())
-                }
-            }
-            other => other,
-        }
-    }
-
     /// A documented JSON example through `http_build_query` semantics and back.
     fn through_form(example: Value) -> Value {
         let body = crate::form::encode(example.as_object().unwrap());
         let decoded = crate::form::decode(&body, crate::form::Limits::default()).unwrap();
-        normalize(Value::Object(decoded))
+        crate::form::php_to_json(Value::Object(decoded))
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::events::Authenticated;
 use crate::form::{self, FormError, Limits};
@@ -43,39 +43,8 @@ impl std::error::Error for HandlerError {}
 /// fields read `"1"`/`"0"`, `"Y"`/`"N"` and numeric strings.
 pub fn from_form<T: DeserializeOwned>(body: &str, limits: Limits) -> Result<T, HandlerError> {
     let map = form::decode(body, limits).map_err(HandlerError::Form)?;
-    let value = normalize(Value::Object(map));
+    let value = form::php_to_json(Value::Object(map));
     serde_json::from_value(value).map_err(|e| HandlerError::Shape(e.to_string()))
-}
-
-/// PHP's ordered maps back into JSON: `{"0": a, "1": b}` -> `[a, b]`, `""` -> null.
-fn normalize(v: Value) -> Value {
-    match v {
-        Value::String(s) if s.is_empty() => Value::Null,
-        Value::Object(m) => {
-            // Keys may come sorted as text ("10" before "2"): order them as numbers.
-            let mut indexed: Vec<(usize, Value)> = Vec::with_capacity(m.len());
-            for (k, v) in &m {
-                match k.parse::<usize>() {
-                    Ok(i) if k == &i.to_string() => indexed.push((i, v.clone())),
-                    _ => break,
-                }
-            }
-            indexed.sort_by_key(|(i, _)| *i);
-            let is_list = !m.is_empty()
-                && indexed.len() == m.len()
-                && indexed.iter().enumerate().all(|(n, (i, _))| n == *i);
-            if is_list {
-                Value::Array(indexed.into_iter().map(|(_, v)| normalize(v)).collect())
-            } else {
-                Value::Object(
-                    m.into_iter()
-                        .map(|(k, v)| (k, normalize(v)))
-                        .collect::<Map<_, _>>(),
-                )
-            }
-        }
-        other => other,
-    }
 }
 
 /// Compares two secrets in time that depends on their lengths only, not on where they differ.

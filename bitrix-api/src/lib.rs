@@ -34,6 +34,8 @@ mod auth;
 mod batch;
 mod client;
 pub mod de;
+mod decode;
+mod encode;
 mod error;
 pub mod events;
 pub mod form;
@@ -45,20 +47,22 @@ mod types;
 
 pub use auth::{AuthError, AuthErrorKind, DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens};
 pub use batch::{Batch, BatchCode, BatchReplies, Batchable, MAX_COMMANDS, Slot};
-pub use bitrix_macros::bitrix_method;
+pub use bitrix_macros::{bitrix_method, bitrix_type};
 pub use client::{Client, ClientBuilder, ConfigError};
 pub use error::{
     ApiError, DecodeError, Error, Invalid, MethodError, SystemError, TransportError, TransportKind,
     ValidationError,
 };
 pub use limits::{RateLimit, RetryPolicy};
-pub use method::{Method, Text, Validate, Validator, is_given};
+pub use method::{Method, MethodInfo, Text, Validate, Validator, is_given};
 pub use paging::{CLASSIC_PAGE, PageStyle, Paged, fast_filter};
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 
 /// What generated code refers to; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::decode::{Decode, Mismatch, Obj as DecodeObj, Path, one_of};
+    pub use crate::encode::{Obj, enum_value};
     pub use serde;
     pub use serde_json;
 }

@@ -5,6 +5,7 @@ use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
 
+use crate::decode::Decode;
 use crate::error::{Invalid, MethodError};
 use crate::types::{AuthContext, LocalizedText};
 
@@ -21,21 +22,47 @@ pub trait Method: Serialize {
     /// The auth contexts the portal accepts for it.
     const CONTEXTS: &'static [AuthContext];
     /// The decoded `result`.
-    type Output;
+    type Output: Decode;
     /// The documented error codes.
     type Error: MethodError;
 
-    /// Records every client-side problem of this request in `v`.
-    fn validate(&self, v: &mut Validator);
+    /// Records every client-side problem of this request in `v` (nothing, for a method whose
+    /// spec gives nothing to check).
+    fn validate(&self, v: &mut Validator) {
+        let _ = v;
+    }
 
-    /// Decodes the raw JSON of `result`.
-    fn decode(raw: &str) -> Result<Self::Output, serde_json::Error>;
+    /// Decodes the raw JSON of `result`; a value of the wrong shape is an error naming its path.
+    fn decode(raw: &str) -> Result<Self::Output, serde_json::Error> {
+        crate::decode::decode(raw)
+    }
+}
+
+/// One method of the API, as the registry ([`crate::methods`]) lists it; generated from its
+/// spec, so the list is always the one `specs/` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MethodInfo {
+    /// The REST name, e.g. `crm.item.list`.
+    pub name: &'static str,
+    /// The permission scope, also the module and the cargo feature.
+    pub scope: &'static str,
+    /// The generated request type, in the scope's module.
+    pub type_name: &'static str,
+    /// The spec file, relative to `specs/`.
+    pub spec: &'static str,
+    /// May it run inside `batch`?
+    pub batch: bool,
+    /// Is it safe to send again after an ambiguous failure?
+    pub idempotent: bool,
 }
 
 /// A nested request object (an item of an array parameter) that validates itself.
 pub trait Validate {
     /// Records every problem of this value in `v`.
-    fn validate(&self, v: &mut Validator);
+    fn validate(&self, v: &mut Validator) {
+        let _ = v;
+    }
 }
 
 /// Constraints of a text parameter, from its spec.
@@ -53,6 +80,18 @@ pub struct Text {
     pub url: bool,
     /// A credential: problems are reported without the value.
     pub secret: bool,
+}
+
+impl Text {
+    /// No constraint at all; generated code names only the constraints a spec sets.
+    pub const NONE: Text = Text {
+        required: false,
+        pattern: None,
+        min: None,
+        max: None,
+        url: false,
+        secret: false,
+    };
 }
 
 /// Collects the problems of a request, each with the path of its parameter.

@@ -1,11 +1,10 @@
 //! `bitrix_method!`: one Bitrix24 REST method spec (YAML) in, its typed Rust API out.
 //!
-//! The macro reads the spec, checks it with `bitrix-spec`, and emits the request type, the
-//! response types, the error enum and an `impl bitrix_api::Method`. Everything else (HTTP,
-//! auth, envelope decoding, the validation logic itself) lives in the `bitrix-api` runtime, so
-//! that each method costs as little compile time as possible.
-
-mod emit;
+//! The macro reads the spec, checks it with `bitrix-spec`, and hands it to `bitrix-codegen`,
+//! which emits the request type, the response types, the error enum and an
+//! `impl bitrix_api::Method`. Everything else (HTTP, auth, decoding, the validation logic
+//! itself) lives in the `bitrix-api` runtime, so that each method costs as little compile time
+//! as possible.
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
@@ -24,6 +23,46 @@ use syn::{LitStr, Token};
 pub fn bitrix_method(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as Input);
     expand(input).into()
+}
+
+/// Generates a shared type of a scope from `$CARGO_MANIFEST_DIR/specs/<scope>/types/<Name>.yaml`:
+/// `bitrix_type!("crm/types/Deal.yaml")`. Specs of the scope refer to it with `ref: Deal`.
+#[proc_macro]
+pub fn bitrix_type(input: TokenStream) -> TokenStream {
+    let lit = syn::parse_macro_input!(input as LitStr);
+    expand_type(&lit).into()
+}
+
+fn expand_type(lit: &LitStr) -> proc_macro2::TokenStream {
+    let rel = lit.value();
+    let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else {
+        return error(lit.span(), "CARGO_MANIFEST_DIR is not set: build with cargo");
+    };
+    let specs = std::path::Path::new(&dir).join("specs");
+    let path = specs.join(&rel);
+    let (Some(scope), Some(name)) = (
+        path.parent().and_then(std::path::Path::parent),
+        path.file_stem().and_then(|s| s.to_str()),
+    ) else {
+        return error(lit.span(), "expected \"<scope>/types/<Name>.yaml\"");
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => return error(lit.span(), &format!("cannot read {}: {e}", path.display())),
+    };
+    let p = path.display().to_string();
+    let tracked = quote!(const _: &str = include_str!(#p););
+    let expanded = bitrix_spec::Types::read_dir(scope, &specs).and_then(|types| match types.get(name) {
+        Some(shared) => bitrix_codegen::expand_shared(name, shared, &text),
+        None => Ok(proc_macro2::TokenStream::new()),
+    });
+    match expanded {
+        Ok(body) => quote!(#tracked #body),
+        Err(diags) => {
+            let errors = diags.iter().map(|d| error(lit.span(), &format!("invalid spec: {d}")));
+            quote!(#tracked #(#errors)*)
+        }
+    }
 }
 
 enum Input {
@@ -53,6 +92,7 @@ impl Parse for Input {
 }
 
 fn expand(input: Input) -> proc_macro2::TokenStream {
+    let mut specs_dir = None;
     let (name, text, span, track) = match &input {
         Input::Inline(lit) => ("<inline spec>".to_owned(), lit.value(), lit.span(), None),
         Input::File(lit) => {
@@ -63,7 +103,9 @@ fn expand(input: Input) -> proc_macro2::TokenStream {
                     "CARGO_MANIFEST_DIR is not set: build with cargo",
                 );
             };
-            let path = std::path::Path::new(&dir).join("specs").join(&rel);
+            let specs = std::path::Path::new(&dir).join("specs");
+            let path = specs.join(&rel);
+            specs_dir = Some(specs);
             match std::fs::read_to_string(&path) {
                 Ok(text) => (rel, text, lit.span(), Some(path.display().to_string())),
                 Err(e) => {
@@ -75,60 +117,28 @@ fn expand(input: Input) -> proc_macro2::TokenStream {
             }
         }
     };
-    let spec = match bitrix_spec::load(&name, &text) {
-        Ok(spec) => spec,
-        Err(diags) => {
-            let errors = diags
-                .iter()
-                .map(|d| error(span, &format!("invalid spec: {d}")));
-            return quote!(#(#errors)*);
-        }
-    };
     let tracked = track.map(|p| {
         quote!(
             const _: &str = include_str!(#p);
         )
     });
-    let body = emit::method(&spec);
-    quote!(#tracked #body)
+    // A file's `ref:`s name the shared types of its scope folder.
+    let loaded = match &specs_dir {
+        Some(dir) => bitrix_spec::load_file(dir, &name),
+        None => bitrix_spec::load(&name, &text),
+    };
+    let expanded = loaded.and_then(|spec| bitrix_codegen::expand(&spec, &name, &text));
+    match expanded {
+        Ok(body) => quote!(#tracked #body),
+        Err(diags) => {
+            let errors = diags
+                .iter()
+                .map(|d| error(span, &format!("invalid spec: {d}")));
+            quote!(#tracked #(#errors)*)
+        }
+    }
 }
 
 fn error(span: Span, message: &str) -> proc_macro2::TokenStream {
     syn::Error::new(span, message).to_compile_error()
-}
-
-#[cfg(test)]
-mod snapshots {
-    //! What a spec expands to, formatted, so a reviewer sees what a spec change does to the
-    //! generated code. `cargo insta review` (or INSTA_UPDATE=always) accepts a change.
-
-    fn expand(rel: &str) -> String {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../specs")
-            .join(rel);
-        let text = std::fs::read_to_string(&path).expect("spec is readable");
-        let spec = bitrix_spec::load(rel, &text).expect("spec is valid");
-        let file = syn::parse2(crate::emit::method(&spec)).expect("expansion parses as a file");
-        prettyplease::unparse(&file)
-    }
-
-    #[test]
-    fn sender_add() {
-        insta::assert_snapshot!(expand("messageservice/messageservice.sender.add.yaml"));
-    }
-
-    #[test]
-    fn sender_update() {
-        insta::assert_snapshot!(expand("messageservice/messageservice.sender.update.yaml"));
-    }
-
-    #[test]
-    fn connector_delete_messages() {
-        insta::assert_snapshot!(expand("imopenlines/imconnector.delete.messages.yaml"));
-    }
-
-    #[test]
-    fn bot_message_delete() {
-        insta::assert_snapshot!(expand("imbot/imbot.v2.Chat.Message.delete.yaml"));
-    }
 }

@@ -77,9 +77,9 @@ impl Ordered {
 /// `cmd[key]=command` pairs of a form, in order, as PHP reads them.
 fn form_commands(input: &str) -> Option<Vec<(String, Value)>> {
     let mut out = Ordered::default();
-    for pair in input.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = params::percent_decode(key);
+    // A body the form reader refuses holds no command the portal could run.
+    for pair in bitrix_wire::form::pairs(input, &params::LIMITS).ok()? {
+        let (key, value) = pair.ok()?;
         let Some(key) = key.strip_prefix("cmd[").and_then(|k| k.strip_suffix(']')) else {
             continue;
         };
@@ -88,7 +88,7 @@ fn form_commands(input: &str) -> Option<Vec<(String, Value)>> {
             continue;
         }
         let key = (!key.is_empty()).then(|| key.to_owned());
-        out.set(key, Value::String(params::percent_decode(value)));
+        out.set(key, Value::String(value));
     }
     (!out.entries.is_empty()).then_some(out.entries)
 }
@@ -197,7 +197,10 @@ impl Portal {
         if name == METHOD || refused {
             return Reply::system("ERROR_BATCH_METHOD_NOT_ALLOWED");
         }
-        let mut params = params::parse_form(query);
+        let mut params = match params::parse_form(query) {
+            Ok(params) => params,
+            Err(e) => return Reply::argument(&e.to_string()),
+        };
         // The batch's own credentials apply, whatever a command says.
         params.remove("auth");
         params.values_mut().for_each(|v| substitute(v, done));

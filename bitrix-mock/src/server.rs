@@ -25,7 +25,7 @@ use crate::state::State;
 use crate::{batch, clock, lock, params};
 
 /// Bodies larger than this are refused rather than buffered.
-const BODY_LIMIT: usize = 16 << 20;
+pub(crate) const BODY_LIMIT: usize = 16 << 20;
 
 /// Everything a running portal owns, shared by the server tasks and the test handle.
 pub(crate) struct Portal {
@@ -92,7 +92,7 @@ impl Reply {
     }
 
     /// The portal's answer to arguments it cannot use and no spec describes.
-    fn argument(text: &str) -> Self {
+    pub(crate) fn argument(text: &str) -> Self {
         Reply::error(400, "ERROR_ARGUMENT", text)
     }
 
@@ -208,10 +208,11 @@ async fn handle(
 /// `/oauth/token/` with its parameters in the query or a form body, as the authorization server
 /// takes them.
 async fn token(site: &Site, uri: &Uri, body: Body) -> Response {
-    let mut params = uri.query().map(params::parse_form).unwrap_or_default();
+    let form = |text: &str| params::parse_form(text).unwrap_or_default();
+    let mut params = uri.query().map(form).unwrap_or_default();
     // An unreadable body leaves the parameters short, which the endpoint answers as malformed.
     if let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await {
-        params.extend(params::parse_form(&String::from_utf8_lossy(&bytes)));
+        params.extend(form(&String::from_utf8_lossy(&bytes)));
     }
     let portal = &site.portal;
     let at = Endpoints {
@@ -324,7 +325,10 @@ impl Portal {
         let Some((webhook, method)) = split_route(path) else {
             return (Reply::system("ERROR_METHOD_NOT_FOUND"), None);
         };
-        let mut params = query.map(params::parse_form).unwrap_or_default();
+        let mut params = match query.map(params::parse_form).transpose() {
+            Ok(params) => params.unwrap_or_default(),
+            Err(e) => return (Reply::argument(&e.to_string()), None),
+        };
         match parse_body(content_type, body) {
             Ok(body) => params.extend(body),
             Err(reply) => return (reply, None),
@@ -472,7 +476,8 @@ fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<Map<String, Val
         return Ok(Map::new());
     }
     if content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
-        return Ok(params::parse_form(&String::from_utf8_lossy(body)));
+        return params::parse_form(&String::from_utf8_lossy(body))
+            .map_err(|e| Reply::argument(&e.to_string()));
     }
     match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Ok(map),

@@ -20,8 +20,24 @@ pub(crate) fn load() -> io::Result<Specs> {
         .get_or_init(|| {
             let mut specs = BTreeMap::new();
             let mut problems = Vec::new();
+            let scope_of = |file: &str| file.split('/').next().unwrap_or_default().to_owned();
+            let mut types: BTreeMap<String, bitrix_spec::Types> = BTreeMap::new();
+            let mut by_scope: BTreeMap<String, Vec<(String, &str)>> = BTreeMap::new();
+            for (file, text) in TYPES {
+                by_scope.entry(scope_of(file)).or_default().push((format!("specs/{file}"), text));
+            }
+            for (scope, files) in &by_scope {
+                match bitrix_spec::Types::parse(files.iter().map(|(f, t)| (f.as_str(), *t))) {
+                    Ok(t) => {
+                        types.insert(scope.clone(), t);
+                    }
+                    Err(diags) => problems.extend(diags.iter().map(ToString::to_string)),
+                }
+            }
+            let none = bitrix_spec::Types::default();
             for (file, text) in SPECS {
-                match bitrix_spec::load(&format!("specs/{file}"), text) {
+                let scope_types = types.get(&scope_of(file)).unwrap_or(&none);
+                match bitrix_spec::load_with(&format!("specs/{file}"), text, scope_types) {
                     Ok(spec) => {
                         specs.insert(spec.method.to_lowercase(), spec);
                     }

@@ -632,6 +632,29 @@ async fn parameters_also_come_from_the_query_string_and_forms() {
     assert_eq!(response.status().as_u16(), 400);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["error"], "ERROR_ARGUMENT");
+
+    // Forms are read by the client's own decoder (`bitrix-wire`), within PHP's limits: a key
+    // nested deeper than PHP's 64 levels is refused, naming the key.
+    let deep = format!("auth={token}&CODE{}=x", "[a]".repeat(65));
+    let response = p
+        .http
+        .post(format!(
+            "{}/rest/messageservice.sender.list",
+            p.mock.base_url()
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(deep)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"], "ERROR_ARGUMENT");
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(
+        description.contains("`CODE[a][a]") && description.contains("65 levels deep"),
+        "{description}"
+    );
 }
 
 #[tokio::test]

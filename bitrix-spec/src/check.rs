@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use indexmap::IndexMap;
 
-use crate::model::{Schema, Spec, Trigger, TypeName, snake_case};
+use crate::model::{AuthContext, Schema, Spec, Trigger, TypeName, snake_case};
 use crate::parse::{Diagnostic, Seg, Source};
 use crate::validate::{Mode, conforms};
 
@@ -57,8 +57,8 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         }
     }
 
-    check_members(&src, &spec.params, &key("params"), spec, true, &mut out);
-    check_schema(&src, &spec.result, &key("result"), spec, false, &mut out);
+    check_members(&src, &spec.params, &key("params"), &spec.contexts, true, &mut out);
+    check_schema(&src, &spec.result, &key("result"), &spec.contexts, false, &mut out);
 
     for (i, rule) in spec.rules.iter().enumerate() {
         let path = vec![
@@ -256,11 +256,11 @@ fn names(m: &IndexMap<String, Schema>) -> String {
         .join(", ")
 }
 
-fn check_members(
+pub(crate) fn check_members(
     src: &Source<'_>,
     members: &IndexMap<String, Schema>,
     path: &[Seg],
-    spec: &Spec,
+    contexts: &[AuthContext],
     request: bool,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -281,15 +281,15 @@ fn check_members(
         } else if !rust_names.insert(rust.clone()) {
             out.push(src.at(&p, format!("`{name}` and another member both become the Rust field `{rust}`; set `name:` on one")));
         }
-        check_schema(src, schema, &p, spec, request, out);
+        check_schema(src, schema, &p, contexts, request, out);
     }
 }
 
-fn check_schema(
+pub(crate) fn check_schema(
     src: &Source<'_>,
     s: &Schema,
     path: &[Seg],
-    spec: &Spec,
+    contexts: &[AuthContext],
     request: bool,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -338,7 +338,7 @@ fn check_schema(
                 path,
                 "an `object` needs `fields` (use `any` for free-form JSON)",
             )),
-            Some(f) => check_members(src, f, &at("fields"), spec, request, out),
+            Some(f) => check_members(src, f, &at("fields"), contexts, request, out),
         },
         _ => only(s.fields.is_some(), "fields", "`object`", out),
     }
@@ -351,7 +351,7 @@ fn check_schema(
                     ty.as_str()
                 ),
             )),
-            Some(i) => check_schema(src, i, &at("items"), spec, request, out),
+            Some(i) => check_schema(src, i, &at("items"), contexts, request, out),
         },
         _ => only(s.items.is_some(), "items", "`array` and `map`", out),
     }
@@ -388,7 +388,7 @@ fn check_schema(
         }
     }
     for c in &s.required_in {
-        if !spec.contexts.contains(c) {
+        if !contexts.contains(c) {
             out.push(src.at(
                 &at("required_in"),
                 format!("`{}` is not among the method's `contexts`", c.as_str()),

@@ -8,6 +8,7 @@
 mod check;
 mod model;
 mod parse;
+mod types;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -18,13 +19,40 @@ pub use model::{
     pascal_case, snake_case,
 };
 pub use parse::{Diagnostic, Seg, parse, path_string};
+pub use types::{Shared, Types, type_files};
 pub use validate::{Mode, Violation, conforms, is_empty, validate_request};
 
 /// Parses and checks a spec: `Ok` only when it is free of every error [`parse`] and [`check`] find.
+///
+/// A spec that refers to a shared type (`ref:`) needs [`load_with`] and its scope's [`Types`].
 pub fn load(file: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
+    load_with(file, text, &Types::default())
+}
+
+/// Reads the spec `rel` (e.g. `crm/crm.item.list.yaml`) under `specs_dir` with the shared types
+/// of its scope folder: what the macro, the build scripts and the tests call.
+pub fn load_file(specs_dir: &Path, rel: &str) -> Result<Spec, Vec<Diagnostic>> {
+    let path = specs_dir.join(rel);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        vec![Diagnostic {
+            file: rel.to_owned(),
+            line: 1,
+            column: 1,
+            key: String::new(),
+            message: format!("cannot read {}: {e}", path.display()),
+        }]
+    })?;
+    let scope_dir = path.parent().unwrap_or(specs_dir);
+    let types = Types::read_dir(scope_dir, specs_dir)?;
+    load_with(rel, &text, &types)
+}
+
+/// Parses and checks a spec whose `ref:`s name types of `types` (its scope's shared types).
+pub fn load_with(file: &str, text: &str, types: &Types) -> Result<Spec, Vec<Diagnostic>> {
     // The pieces that did parse are checked too, so that one build reports every mistake.
-    let (spec, mut diags) = parse::parse_partial(file, text);
-    if let Some(spec) = &spec {
+    let (mut spec, mut diags) = parse::parse_partial(file, text);
+    if let Some(spec) = &mut spec {
+        types.resolve(&parse::Source { file, text }, spec, &mut diags);
         diags.extend(check(file, text, spec));
     }
     match spec {
@@ -36,68 +64,9 @@ pub fn load(file: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
     }
 }
 
-/// The system errors any call may return, with their HTTP status and documented description.
-pub const SYSTEM_ERRORS: &[(&str, u16, &str)] = &[
-    ("INTERNAL_SERVER_ERROR", 500, "Internal server error"),
-    (
-        "ERROR_UNEXPECTED_ANSWER",
-        500,
-        "Server returned an unexpected response",
-    ),
-    ("QUERY_LIMIT_EXCEEDED", 503, "Too many requests"),
-    (
-        "OPERATION_TIME_LIMIT",
-        429,
-        "Method is blocked due to operation time limit",
-    ),
-    (
-        "ERROR_BATCH_METHOD_NOT_ALLOWED",
-        405,
-        "Method is not allowed for batch usage",
-    ),
-    (
-        "ERROR_BATCH_LENGTH_EXCEEDED",
-        400,
-        "Max batch length exceeded",
-    ),
-    ("NO_AUTH_FOUND", 401, "Wrong authorization data"),
-    ("INVALID_REQUEST", 400, "Https required"),
-    ("OVERLOAD_LIMIT", 503, "REST API is blocked due to overload"),
-    (
-        "ACCESS_DENIED",
-        403,
-        "REST API is available only on commercial plans",
-    ),
-    ("INVALID_CREDENTIALS", 403, "Invalid request credentials"),
-    (
-        "ERROR_MANIFEST_IS_NOT_AVAILABLE",
-        404,
-        "Manifest is not available",
-    ),
-    (
-        "insufficient_scope",
-        403,
-        "The request requires higher privileges than provided by the webhook token",
-    ),
-    (
-        "expired_token",
-        401,
-        "The access token provided has expired",
-    ),
-    (
-        "user_access_error",
-        403,
-        "The user does not have access to the application",
-    ),
-    ("PORTAL_DELETED", 500, "Portal was deleted"),
-    (
-        "WRONG_AUTH_TYPE",
-        403,
-        "Current authorization type is denied for this method",
-    ),
-    ("ERROR_METHOD_NOT_FOUND", 404, "Method not found!"),
-    ("invalid_token", 401, "The access token provided is invalid"),
-];
+/// The system errors any call may return: `(code, HTTP status, description)`, one table shared
+/// with the client (`bitrix_api::SystemError`) through `bitrix-wire`.
+pub use bitrix_wire::SYSTEM_ERRORS;
 
 /// Is `code` one of [`SYSTEM_ERRORS`] (case-insensitive)?
 pub fn is_system_code(code: &str) -> bool {

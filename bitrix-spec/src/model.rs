@@ -165,6 +165,10 @@ pub struct Schema {
     /// In responses: the value may be `null`.
     #[serde(default)]
     pub nullable: bool,
+    /// `ref: Name`: the shared type `specs/<scope>/types/Name.yaml`. Loading puts its shape in
+    /// and keeps the name here, so that the generator refers to the one generated type.
+    #[serde(default, rename = "ref")]
+    pub shared: Option<String>,
 }
 
 /// The types a spec can name.

@@ -34,6 +34,13 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
+impl Diagnostic {
+    /// A diagnostic placed at the line of `path` in the spec `file` whose source is `text`.
+    pub fn at(file: &str, text: &str, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        Source { file, text }.at(path, message)
+    }
+}
+
 /// A step in the path from the document root to a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
@@ -100,6 +107,7 @@ pub(crate) fn parse_partial(file: &str, text: &str) -> (Option<Spec>, Vec<Diagno
         return (None, vec![diag]);
     };
 
+    crate::types::mark_refs(&mut root);
     // The repeated parts are read piece by piece so that one typo does not hide the next.
     let mut diags = Vec::new();
     let mut params = indexmap::IndexMap::new();
@@ -194,7 +202,7 @@ impl Source<'_> {
         }
     }
 
-    fn read<T: DeserializeOwned>(
+    pub(crate) fn read<T: DeserializeOwned>(
         &self,
         value: Value,
         base: &[Seg],

@@ -254,7 +254,7 @@ async fn ours(a: &Args) -> Result<Vec<Phase>, Failure> {
             client.list_batched(request).try_collect().await?
         };
         let secs = started.elapsed().as_secs_f64();
-        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        let ids: Vec<i64> = items.iter().map(|i| i.id.unwrap_or(-1)).collect();
         let wrong = check_listed(&ids, a.items);
         let what = if fast {
             "list (list_fast)"

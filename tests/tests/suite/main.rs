@@ -5,6 +5,7 @@ mod form;
 mod handler;
 mod methods;
 mod resilience;
+mod specs;
 
 use std::future::Future;
 use std::io;

@@ -1,18 +1,60 @@
 //! Spec -> tokens. Emits types and one-line calls into the runtime; no logic of its own.
+//!
+//! Every line emitted here is compiled once per method, so nothing is derived that a runtime
+//! helper can do: requests serialize through `__private::encode::Obj`, results decode through
+//! `__private::decode::Obj`, and the leniency of both lives in `bitrix-api`.
 
-use bitrix_spec::{AuthContext, Schema, Spec, TypeName, pascal_case, snake_case};
+use bitrix_spec::{AuthContext, Schema, Seg, Spec, TypeName, pascal_case, snake_case};
 use indexmap::IndexMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-const SERDE: &str = "::bitrix_api::__private::serde";
+/// A Rust type the expansion defines, with the spec key that made it.
+pub(crate) struct Defined {
+    pub(crate) name: String,
+    pub(crate) path: Vec<Seg>,
+}
 
-/// Everything one spec expands to.
-pub(crate) fn method(spec: &Spec) -> TokenStream {
+/// The expansion being built: the items emitted so far and the names they define.
+struct Ctx {
+    items: Vec<TokenStream>,
+    defined: Vec<Defined>,
+}
+
+impl Ctx {
+    fn define(&mut self, name: &str, path: &[Seg]) {
+        self.defined.push(Defined {
+            name: name.to_owned(),
+            path: path.to_vec(),
+        });
+    }
+}
+
+fn key(path: &[Seg], k: &str) -> Vec<Seg> {
+    let mut p = path.to_vec();
+    p.push(Seg::Key(k.to_owned()));
+    p
+}
+
+/// Everything one spec expands to, and the type names it defines.
+pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
     let ty = spec.type_name();
-    let mut items = Vec::new();
-    let request = request_struct(&ty, &request_doc(spec), &spec.params, spec, &mut items);
-    let (output, decode) = output(spec, &ty, &mut items);
+    let mut cx = Ctx {
+        items: Vec::new(),
+        defined: Vec::new(),
+    };
+    let root = vec![Seg::Key("method".into())];
+    cx.define(&ty, &root);
+    cx.define(&format!("{ty}Error"), &root);
+    let request = request_struct(
+        &mut cx,
+        &ty,
+        &request_doc(spec),
+        Some(&spec.method),
+        &spec.params,
+        &[Seg::Key("params".into())],
+    );
+    let output = output(&mut cx, spec, &ty);
     let error = error_enum(spec, &ty);
     let ty_ident = ident(&ty);
     let error_ident = format_ident!("{}Error", ty);
@@ -21,12 +63,15 @@ pub(crate) fn method(spec: &Spec) -> TokenStream {
     let batch = spec.batch;
     let idempotent = spec.idempotent;
     let contexts = spec.contexts.iter().map(|c| context(*c));
-    let validate = validation(&spec.params, spec);
+    let validate = validation(&spec.params, Some(spec)).map(|v| {
+        quote!(fn validate(&self, v: &mut ::bitrix_api::Validator) { #v })
+    });
     let batchable = spec
         .batch
         .then(|| quote!(impl ::bitrix_api::Batchable for #ty_ident {}));
     let paged = spec.pagination.as_ref().map(|p| paged(spec, &ty, p));
-    quote! {
+    let items = std::mem::take(&mut cx.items);
+    let tokens = quote! {
         #batchable
         #paged
         #request
@@ -40,14 +85,10 @@ pub(crate) fn method(spec: &Spec) -> TokenStream {
             const CONTEXTS: &'static [::bitrix_api::AuthContext] = &[#(#contexts),*];
             type Output = #output;
             type Error = #error_ident;
-            fn validate(&self, v: &mut ::bitrix_api::Validator) {
-                #validate
-            }
-            fn decode(raw: &str) -> ::core::result::Result<Self::Output, ::bitrix_api::__private::serde_json::Error> {
-                #decode
-            }
+            #validate
         }
-    }
+    };
+    (tokens, cx.defined)
 }
 
 fn context(c: AuthContext) -> TokenStream {
@@ -136,22 +177,29 @@ fn member_doc(key: &str, s: &Schema) -> String {
     doc
 }
 
-/// Which side of a call a type is for: it decides derives and leniency.
+/// Which side of a call a type is for: it decides its impls and leniency.
 #[derive(Clone, Copy, PartialEq)]
 enum Side {
     Request,
     Response,
+    /// A shared type (`specs/<scope>/types/`): read and sent, built by users field by field.
+    Shared,
 }
 
-/// The Rust type of a schema, emitting nested structs and enums into `items`.
+/// The Rust type of a schema, emitting nested structs and enums into the context.
 fn rust_type(
+    cx: &mut Ctx,
     owner: &str,
     key: &str,
     s: &Schema,
     side: Side,
-    spec: &Spec,
-    items: &mut Vec<TokenStream>,
+    path: &[Seg],
 ) -> TokenStream {
+    if let Some(shared) = &s.shared {
+        // Generated once per scope from its `types/` file.
+        let id = ident(shared);
+        return quote!(#id);
+    }
     match s.ty {
         TypeName::String | TypeName::Url if s.secret => quote!(::bitrix_api::Secret),
         TypeName::String | TypeName::Url => quote!(::std::string::String),
@@ -162,12 +210,15 @@ fn rust_type(
         TypeName::Any => quote!(::bitrix_api::__private::serde_json::Value),
         TypeName::Enum => {
             let name = nested_name(owner, key, s);
-            items.push(enum_type(&name, key, s, side));
+            cx.define(&name, path);
+            let item = enum_type(&name, key, s, side);
+            cx.items.push(item);
             let id = ident(&name);
             quote!(#id)
         }
         TypeName::Object => {
             let name = nested_name(owner, key, s);
+            cx.define(&name, path);
             let doc = format!(
                 "`{key}`{}",
                 s.description
@@ -176,27 +227,39 @@ fn rust_type(
                     .unwrap_or_default()
             );
             let fields = s.fields.clone().unwrap_or_default();
+            let fields_path = key_path(path, "fields");
             let item = match side {
                 Side::Request => {
-                    let mut ts = request_struct(&name, &doc, &fields, spec, items);
+                    let mut ts = request_struct(cx, &name, &doc, None, &fields, &fields_path);
                     let id = ident(&name);
-                    let v = validation(&fields, spec);
-                    ts.extend(quote! {
-                        impl ::bitrix_api::Validate for #id {
-                            fn validate(&self, v: &mut ::bitrix_api::Validator) { #v }
-                        }
-                    });
+                    if let Some(v) = validation(&fields, None) {
+                        ts.extend(quote! {
+                            impl ::bitrix_api::Validate for #id {
+                                fn validate(&self, v: &mut ::bitrix_api::Validator) { #v }
+                            }
+                        });
+                    } else {
+                        ts.extend(quote!(impl ::bitrix_api::Validate for #id {}));
+                    }
                     ts
                 }
-                Side::Response => response_struct(&name, &doc, &fields, spec, items),
+                Side::Response => response_struct(cx, &name, &doc, &fields, &fields_path),
+                Side::Shared => shared_struct(cx, &name, &doc, &fields, &fields_path),
             };
-            items.push(item);
+            cx.items.push(item);
             let id = ident(&name);
             quote!(#id)
         }
         TypeName::Array | TypeName::Map => {
             let inner = match s.items.as_deref() {
-                Some(item) => rust_type(owner, &format!("{key}_item"), item, side, spec, items),
+                Some(item) => rust_type(
+                    cx,
+                    owner,
+                    &format!("{key}_item"),
+                    item,
+                    side,
+                    &key_path(path, "items"),
+                ),
                 None => quote!(::bitrix_api::__private::serde_json::Value),
             };
             if s.ty == TypeName::Array {
@@ -208,14 +271,15 @@ fn rust_type(
     }
 }
 
+fn key_path(path: &[Seg], k: &str) -> Vec<Seg> {
+    key(path, k)
+}
+
 fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
     let id = ident(name);
     let values = s.values.clone().unwrap_or_default();
-    let variants = values.iter().map(|v| {
-        let var = ident(&pascal_case(v));
-        let doc = format!("`{v}`");
-        quote!(#[doc = #doc] #[serde(rename = #v)] #var)
-    });
+    let vars: Vec<Ident> = values.iter().map(|v| ident(&pascal_case(v))).collect();
+    let docs = values.iter().map(|v| format!("`{v}`"));
     let doc = format!(
         "Values of `{key}`{}",
         s.description
@@ -226,43 +290,62 @@ fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
     match side {
         Side::Request => quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::bitrix_api::__private::serde::Serialize)]
-            #[serde(crate = #SERDE)]
-            pub enum #id { #(#variants),* }
-        },
-        Side::Response => quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::bitrix_api::__private::serde::Deserialize)]
-            #[serde(crate = #SERDE)]
-            #[non_exhaustive]
-            pub enum #id {
-                #(#variants,)*
-                /// A value the spec does not list.
-                #[serde(other)]
-                Unknown,
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum #id { #(#[doc = #docs] #vars),* }
+            impl ::bitrix_api::__private::serde::Serialize for #id {
+                fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    s.serialize_str([#(#values),*][*self as usize])
+                }
             }
         },
+        Side::Response | Side::Shared => {
+            let send = (side == Side::Shared).then(|| quote! {
+                impl ::bitrix_api::__private::serde::Serialize for #id {
+                    fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                        ::bitrix_api::__private::enum_value(s, &[#(#values),*], *self as usize)
+                    }
+                }
+            });
+            quote! {
+            #send
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #id {
+                #(#[doc = #docs] #vars,)*
+                /// A value the spec does not list.
+                Unknown,
+            }
+            impl ::bitrix_api::__private::Decode for #id {
+                fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
+                    ::bitrix_api::__private::one_of(v, at, &[#((#values, Self::#vars)),*], Self::Unknown)
+                }
+            }
+            }
+        }
     }
 }
 
 /// A request (or nested request object): private fields, `new` with the required members,
-/// a setter per optional member.
+/// a setter per optional member, and a `Serialize` impl of one line per member.
 fn request_struct(
+    cx: &mut Ctx,
     name: &str,
     doc: &str,
+    method: Option<&str>,
     members: &IndexMap<String, Schema>,
-    spec: &Spec,
-    items: &mut Vec<TokenStream>,
+    path: &[Seg],
 ) -> TokenStream {
     let id = ident(name);
     let mut fields = Vec::new();
     let mut args = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
+    let mut puts = Vec::new();
     let mut arg_docs = String::from("Creates the request from its required parameters:\n");
     for (key, s) in members {
         let f = field_ident(key, s);
-        let ty = rust_type(name, key, s, Side::Request, spec, items);
+        let ty = rust_type(cx, name, key, s, Side::Request, &key_path(path, key));
         let mdoc = member_doc(key, s);
         let yn = s.ty == TypeName::Yn;
         let (arg_ty, into) = arg_type(&ty, s);
@@ -272,14 +355,17 @@ fn request_struct(
             quote!(#f)
         };
         if s.required {
-            let ser = yn.then(|| quote!(serialize_with = "::bitrix_api::de::yn",));
-            fields.push(quote!(#[serde(rename = #key, #ser)] #f: #ty));
+            fields.push(quote!(#f: #ty));
             args.push(quote!(#f: #arg_ty));
             inits.push(quote!(#f: #conv));
             arg_docs.push_str(&format!("\n* {mdoc}"));
+            puts.push(if yn {
+                quote!(o.yn(#key, self.#f)?;)
+            } else {
+                quote!(o.put(#key, &self.#f)?;)
+            });
         } else {
-            let ser = yn.then(|| quote!(serialize_with = "::bitrix_api::de::opt_yn",));
-            fields.push(quote!(#[serde(rename = #key, skip_serializing_if = "Option::is_none", #ser)] #f: ::core::option::Option<#ty>));
+            fields.push(quote!(#f: ::core::option::Option<#ty>));
             inits.push(quote!(#f: ::core::option::Option::None));
             setters.push(quote! {
                 #[doc = #mdoc]
@@ -289,13 +375,33 @@ fn request_struct(
                     self
                 }
             });
+            puts.push(if yn {
+                quote!(o.opt_yn(#key, self.#f)?;)
+            } else {
+                quote!(o.opt(#key, &self.#f)?;)
+            });
         }
     }
+    if args.is_empty() {
+        arg_docs = "Creates the request; it has no required parameters.".into();
+    }
+    let alias = method.map(|m| quote!(#[doc(alias = #m)]));
+    let body = if puts.is_empty() {
+        quote!(::bitrix_api::__private::Obj::new(s)?.end())
+    } else {
+        quote!(let mut o = ::bitrix_api::__private::Obj::new(s)?; #(#puts)* o.end())
+    };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, ::bitrix_api::__private::serde::Serialize)]
-        #[serde(crate = #SERDE)]
+        #alias
+        #[derive(Debug, Clone)]
         pub struct #id { #(#fields,)* }
+
+        impl ::bitrix_api::__private::serde::Serialize for #id {
+            fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                #body
+            }
+        }
 
         impl #id {
             #[doc = #arg_docs]
@@ -322,8 +428,9 @@ fn arg_type(ty: &TokenStream, s: &Schema) -> (TokenStream, bool) {
     }
 }
 
-/// Validation calls for each member that has something to check.
-fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
+/// Validation calls for each member that has something to check; `None` when nothing does.
+/// `top` is the spec when `members` are its parameters: its rules apply to them.
+fn validation(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<TokenStream> {
     let mut out = Vec::new();
     for (key, s) in members {
         let f = field_ident(key, s);
@@ -334,22 +441,27 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
         };
         match s.ty {
             TypeName::String | TypeName::Url | TypeName::LocalizedText => {
-                let has_rules = s.required
-                    || s.pattern.is_some()
-                    || s.min_length.is_some()
-                    || s.max_length.is_some()
-                    || s.ty == TypeName::Url;
-                if has_rules {
-                    let required = s.required;
-                    let pattern = match &s.pattern {
-                        Some(p) => quote!(::core::option::Option::Some(#p)),
-                        None => quote!(::core::option::Option::None),
-                    };
-                    let min = opt_usize(s.min_length);
-                    let max = opt_usize(s.max_length);
-                    let url = s.ty == TypeName::Url;
-                    let secret = s.secret;
-                    let rules = quote!(&::bitrix_api::Text { required: #required, pattern: #pattern, min: #min, max: #max, url: #url, secret: #secret });
+                let mut rules = Vec::new();
+                if s.required {
+                    rules.push(quote!(required: true));
+                }
+                if let Some(p) = &s.pattern {
+                    rules.push(quote!(pattern: ::core::option::Option::Some(#p)));
+                }
+                if let Some(n) = s.min_length {
+                    rules.push(quote!(min: ::core::option::Option::Some(#n)));
+                }
+                if let Some(n) = s.max_length {
+                    rules.push(quote!(max: ::core::option::Option::Some(#n)));
+                }
+                if s.ty == TypeName::Url {
+                    rules.push(quote!(url: true));
+                }
+                if !rules.is_empty() {
+                    if s.secret {
+                        rules.push(quote!(secret: true));
+                    }
+                    let rules = quote!(&::bitrix_api::Text { #(#rules,)* ..::bitrix_api::Text::NONE });
                     let call = if s.ty == TypeName::LocalizedText {
                         if s.required {
                             quote!(v.localized(#key, ::core::option::Option::Some(&self.#f), #rules);)
@@ -413,7 +525,7 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
         }
     }
     // Rules only apply to a method's top-level parameters.
-    if std::ptr::eq(members, &spec.params) {
+    if let Some(spec) = top {
         for rule in &spec.rules {
             let given = rule.at_least_one_of.iter().filter_map(|p| {
                 let s = spec.params.get(p)?;
@@ -423,11 +535,7 @@ fn validation(members: &IndexMap<String, Schema>, spec: &Spec) -> TokenStream {
             out.push(quote!(v.at_least_one_of(&[#(#given),*]);));
         }
     }
-    if out.is_empty() {
-        quote!(let _ = v;)
-    } else {
-        quote!(#(#out)*)
-    }
+    (!out.is_empty()).then(|| quote!(#(#out)*))
 }
 
 /// Whether an optional member counts as given: the portal takes `""`, `[]` and `{}` for absent.
@@ -457,33 +565,22 @@ fn opt_usize(v: Option<usize>) -> TokenStream {
     }
 }
 
-/// Types decoded through `de::lenient` (the portal sends them in several spellings).
-fn is_lenient(s: &Schema) -> bool {
-    matches!(
-        s.ty,
-        TypeName::String
-            | TypeName::Url
-            | TypeName::Integer
-            | TypeName::Id
-            | TypeName::Number
-            | TypeName::Boolean
-            | TypeName::Yn
-            | TypeName::Map
-    ) && !s.secret
-}
-
-/// A response object: public fields, lenient where the portal is loose.
+/// A response object: public fields, each read by one call into the runtime's decoder, and the
+/// members the spec does not list kept in `extra`.
 fn response_struct(
+    cx: &mut Ctx,
     name: &str,
     doc: &str,
     members: &IndexMap<String, Schema>,
-    spec: &Spec,
-    items: &mut Vec<TokenStream>,
+    path: &[Seg],
 ) -> TokenStream {
     let id = ident(name);
-    let fields = members.iter().map(|(key, s)| {
+    let mut fields = Vec::new();
+    let mut takes = Vec::new();
+    let mut names = Vec::new();
+    for (key, s) in members {
         let f = field_ident(key, s);
-        let ty = rust_type(name, key, s, Side::Response, spec, items);
+        let ty = rust_type(cx, name, key, s, Side::Response, &key_path(path, key));
         let doc = member_doc(key, s);
         let optional = !s.required || s.nullable;
         let ty = if optional {
@@ -491,33 +588,124 @@ fn response_struct(
         } else {
             ty
         };
-        let default = optional.then(|| quote!(default,));
-        let with = is_lenient(s).then(|| quote!(deserialize_with = "::bitrix_api::de::lenient",));
-        quote!(#[doc = #doc] #[serde(rename = #key, #default #with)] pub #f: #ty)
-    });
-    let fields: Vec<TokenStream> = fields.collect();
+        fields.push(quote!(#[doc = #doc] pub #f: #ty));
+        takes.push(quote!(#f: o.take(#key)?));
+        names.push(f.to_string());
+    }
+    let extra = if names.iter().any(|n| n == "extra") {
+        format_ident!("extra_members")
+    } else {
+        format_ident!("extra")
+    };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, ::bitrix_api::__private::serde::Deserialize)]
-        #[serde(crate = #SERDE)]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
-        pub struct #id { #(#fields,)* }
+        pub struct #id {
+            #(#fields,)*
+            /// Members the spec does not list (user fields such as `UF_*`), as sent.
+            pub #extra: ::std::collections::BTreeMap<::std::string::String, ::bitrix_api::__private::serde_json::Value>,
+        }
+        impl ::bitrix_api::__private::Decode for #id {
+            fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
+                let mut o = ::bitrix_api::__private::DecodeObj::new(v, at)?;
+                ::core::result::Result::Ok(Self { #(#takes,)* #extra: o.rest() })
+            }
+        }
     }
 }
 
-/// The `Output` type and the body of `decode`.
-fn output(spec: &Spec, ty: &str, items: &mut Vec<TokenStream>) -> (TokenStream, TokenStream) {
+/// A shared type's object: every member optional (so that `Default` builds an empty one to fill
+/// in), `required` ones checked when read, and sent back as it was read, `extra` included.
+fn shared_struct(
+    cx: &mut Ctx,
+    name: &str,
+    doc: &str,
+    members: &IndexMap<String, Schema>,
+    path: &[Seg],
+) -> TokenStream {
+    let id = ident(name);
+    let mut fields = Vec::new();
+    let mut takes = Vec::new();
+    let mut puts = Vec::new();
+    let mut names = Vec::new();
+    for (key, s) in members {
+        let f = field_ident(key, s);
+        let ty = rust_type(cx, name, key, s, Side::Shared, &key_path(path, key));
+        let doc = member_doc(key, s);
+        fields.push(quote!(#[doc = #doc] pub #f: ::core::option::Option<#ty>));
+        takes.push(if s.required {
+            quote!(#f: o.need(#key)?)
+        } else {
+            quote!(#f: o.take(#key)?)
+        });
+        puts.push(if s.ty == TypeName::Yn {
+            quote!(o.opt_yn(#key, self.#f)?;)
+        } else {
+            quote!(o.opt(#key, &self.#f)?;)
+        });
+        names.push(f.to_string());
+    }
+    let extra = if names.iter().any(|n| n == "extra") {
+        format_ident!("extra_members")
+    } else {
+        format_ident!("extra")
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct #id {
+            #(#fields,)*
+            /// Members the spec does not list (user fields such as `UF_*`), as sent.
+            pub #extra: ::std::collections::BTreeMap<::std::string::String, ::bitrix_api::__private::serde_json::Value>,
+        }
+        impl ::bitrix_api::__private::Decode for #id {
+            fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
+                let mut o = ::bitrix_api::__private::DecodeObj::new(v, at)?;
+                ::core::result::Result::Ok(Self { #(#takes,)* #extra: o.rest() })
+            }
+        }
+        impl ::bitrix_api::__private::serde::Serialize for #id {
+            fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                let mut o = ::bitrix_api::__private::Obj::new(s)?;
+                #(#puts)*
+                o.extra(&self.#extra)?;
+                o.end()
+            }
+        }
+        impl ::bitrix_api::Validate for #id {}
+    }
+}
+
+/// The tokens of a shared type (`specs/<scope>/types/<name>.yaml`) and the names it defines.
+pub(crate) fn shared(name: &str, schema: &Schema) -> (TokenStream, Vec<Defined>) {
+    let mut cx = Ctx {
+        items: Vec::new(),
+        defined: Vec::new(),
+    };
+    let mut s = schema.clone();
+    s.name = Some(name.to_owned());
+    s.shared = None;
+    let _ = rust_type(&mut cx, name, name, &s, Side::Shared, &[]);
+    let items = cx.items;
+    (quote!(#(#items)*), cx.defined)
+}
+
+/// The `Output` type.
+fn output(cx: &mut Ctx, spec: &Spec, ty: &str) -> TokenStream {
     let mut result = spec.result.clone();
     if result.ty == TypeName::Object && result.name.is_none() {
         result.name = Some(format!("{ty}Result"));
     }
-    let out = rust_type(ty, "result", &result, Side::Response, spec, items);
-    let decode = if is_lenient(&result) {
-        quote!(::bitrix_api::de::decode_lenient(raw))
-    } else {
-        quote!(::bitrix_api::de::decode(raw))
-    };
-    (out, decode)
+    rust_type(
+        cx,
+        ty,
+        "result",
+        &result,
+        Side::Response,
+        &[Seg::Key("result".into())],
+    )
 }
 
 /// `impl Paged`: where the items are, how to move to a position, the fast mode.
@@ -553,13 +741,18 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
         ty
     };
     let list_key = p.items.as_deref().unwrap_or("result");
+    // Only the item's type name is wanted here; its definition is emitted with the result.
+    let mut scratch = Ctx {
+        items: Vec::new(),
+        defined: Vec::new(),
+    };
     let item_ty = rust_type(
+        &mut scratch,
         owner,
         &format!("{list_key}_item"),
         item_schema,
         Side::Response,
-        spec,
-        &mut Vec::new(),
+        &[],
     );
     let field = |key: &str| spec.params.get(key).map(|s| field_ident(key, s));
     let (style, position, size, has_next) = match p.style {
@@ -594,8 +787,9 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
     let fast = p.id.as_ref().map(|id| {
         let id_schema = item_schema.fields.as_ref().and_then(|f| f.get(id));
         let id_field = id_schema.map(|s| field_ident(id, s));
+        // A shared type's members are all optional (it is built with `Default`).
         let item_id = match id_schema {
-            Some(s) if s.required => quote!(::core::option::Option::Some(item.#id_field)),
+            Some(s) if s.required && item_schema.shared.is_none() => quote!(::core::option::Option::Some(item.#id_field)),
             _ => quote!(item.#id_field),
         };
         let (filter, order) = (field(&p.filter), field(&p.order));
