@@ -56,10 +56,17 @@ fn main() {
         // Shared types come first: the methods refer to them. Broken ones are reported by their
         // own macro call, as a spec that does not load is left to its macro call.
         let scope_dir = specs_dir.join(scope);
-        println!("cargo::rerun-if-changed={}", scope_dir.join("types").display());
+        println!(
+            "cargo::rerun-if-changed={}",
+            scope_dir.join("types").display()
+        );
         for f in bitrix_spec::type_files(&scope_dir).unwrap_or_default() {
             println!("cargo::rerun-if-changed={}", f.display());
-            let rel = f.strip_prefix(&specs_dir).unwrap_or(&f).display().to_string();
+            let rel = f
+                .strip_prefix(&specs_dir)
+                .unwrap_or(&f)
+                .display()
+                .to_string();
             let _ = writeln!(out, "    crate::bitrix_type!({rel:?});");
         }
         let types = bitrix_spec::Types::read_dir(&scope_dir, &specs_dir).unwrap_or_default();
@@ -75,7 +82,11 @@ fn main() {
             .map(|(file, text, spec)| bitrix_codegen::ScopeSpec { file, text, spec })
             .collect();
         for d in bitrix_codegen::check_scope(&scope_specs, &types) {
-            let _ = writeln!(out, "    ::core::compile_error!({:?});", format!("invalid spec: {d}"));
+            let _ = writeln!(
+                out,
+                "    ::core::compile_error!({:?});",
+                format!("invalid spec: {d}")
+            );
         }
         for (rel, _) in specs {
             let _ = writeln!(out, "    crate::bitrix_method!({rel:?});");

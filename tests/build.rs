@@ -23,12 +23,16 @@ fn main() {
         if let Some(dir) = file.parent() {
             println!("cargo::rerun-if-changed={}", dir.display());
         }
-        let rel = file.strip_prefix(&specs).unwrap_or(file).display().to_string();
+        let rel = file
+            .strip_prefix(&specs)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         // A broken spec fails bitrix-api's build with its own diagnostics.
         let Ok(spec) = bitrix_spec::load_file(&specs, &rel) else {
             continue;
         };
-        if defaults.iter().any(|f| *f == spec.scope) {
+        if defaults.contains(&spec.scope) {
             let _ = writeln!(
                 out,
                 "        hook::<bitrix_api::{}::{}>(),",

@@ -63,9 +63,8 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
     let batch = spec.batch;
     let idempotent = spec.idempotent;
     let contexts = spec.contexts.iter().map(|c| context(*c));
-    let validate = validation(&spec.params, Some(spec)).map(|v| {
-        quote!(fn validate(&self, v: &mut ::bitrix_api::Validator) { #v })
-    });
+    let validate = validation(&spec.params, Some(spec))
+        .map(|v| quote!(fn validate(&self, v: &mut ::bitrix_api::Validator) { #v }));
     let batchable = spec
         .batch
         .then(|| quote!(impl ::bitrix_api::Batchable for #ty_ident {}));
@@ -461,7 +460,8 @@ fn validation(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<
                     if s.secret {
                         rules.push(quote!(secret: true));
                     }
-                    let rules = quote!(&::bitrix_api::Text { #(#rules,)* ..::bitrix_api::Text::NONE });
+                    let rules =
+                        quote!(&::bitrix_api::Text { #(#rules,)* ..::bitrix_api::Text::NONE });
                     let call = if s.ty == TypeName::LocalizedText {
                         if s.required {
                             quote!(v.localized(#key, ::core::option::Option::Some(&self.#f), #rules);)
@@ -789,7 +789,9 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
         let id_field = id_schema.map(|s| field_ident(id, s));
         // A shared type's members are all optional (it is built with `Default`).
         let item_id = match id_schema {
-            Some(s) if s.required && item_schema.shared.is_none() => quote!(::core::option::Option::Some(item.#id_field)),
+            Some(s) if s.required && item_schema.shared.is_none() => {
+                quote!(::core::option::Option::Some(item.#id_field))
+            }
             _ => quote!(item.#id_field),
         };
         let (filter, order) = (field(&p.filter), field(&p.order));

@@ -46,7 +46,11 @@ pub fn expand(spec: &Spec, file: &str, text: &str) -> Result<TokenStream, Vec<Di
 
 /// The tokens of a shared type of a scope (`specs/<scope>/types/<name>.yaml`, already read by
 /// `bitrix_spec::Types`): a type that is decoded, sent back, and built with `Default`.
-pub fn expand_shared(name: &str, shared: &bitrix_spec::Shared, text: &str) -> Result<TokenStream, Vec<Diagnostic>> {
+pub fn expand_shared(
+    name: &str,
+    shared: &bitrix_spec::Shared,
+    text: &str,
+) -> Result<TokenStream, Vec<Diagnostic>> {
     let (tokens, defined) = emit::shared(name, &shared.schema);
     let mut seen: HashMap<&str, &[Seg]> = HashMap::new();
     let mut diags = Vec::new();
@@ -56,11 +60,18 @@ pub fn expand_shared(name: &str, shared: &bitrix_spec::Shared, text: &str) -> Re
                 &shared.file,
                 text,
                 &d.path,
-                format!("this defines the type `{}` a second time: give it another `name:`", d.name),
+                format!(
+                    "this defines the type `{}` a second time: give it another `name:`",
+                    d.name
+                ),
             ));
         }
     }
-    if diags.is_empty() { Ok(tokens) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(tokens)
+    } else {
+        Err(diags)
+    }
 }
 
 /// The Rust type names a spec's expansion defines, each with the spec key that makes it.
@@ -89,7 +100,10 @@ pub fn check_scope(specs: &[ScopeSpec<'_>], types: &bitrix_spec::Types) -> Vec<D
     let mut diags = Vec::new();
     for (name, shared) in types.iter() {
         for d in emit::shared(name, &shared.schema).1 {
-            first.insert(d.name, (shared.file.as_str(), bitrix_spec::path_string(&d.path)));
+            first.insert(
+                d.name,
+                (shared.file.as_str(), bitrix_spec::path_string(&d.path)),
+            );
         }
     }
     for s in specs {
@@ -147,8 +161,11 @@ result:
 
     #[test]
     fn a_type_defined_by_two_specs_of_a_scope_is_reported() {
-        let a = bitrix_spec::load("demo/demo.item.get.yaml", &SPEC.replace("DemoItemGet", "Kind"))
-            .expect("valid");
+        let a = bitrix_spec::load(
+            "demo/demo.item.get.yaml",
+            &SPEC.replace("DemoItemGet", "Kind"),
+        )
+        .expect("valid");
         let text_b = SPEC
             .replace("demo.item.get", "demo.item.list")
             .replace("DemoItemGet", "Kind");
@@ -156,13 +173,25 @@ result:
         let text_a = SPEC.replace("DemoItemGet", "Kind");
         let diags = check_scope(
             &[
-                ScopeSpec { file: "demo/demo.item.get.yaml", text: &text_a, spec: &a },
-                ScopeSpec { file: "demo/demo.item.list.yaml", text: &text_b, spec: &b },
+                ScopeSpec {
+                    file: "demo/demo.item.get.yaml",
+                    text: &text_a,
+                    spec: &a,
+                },
+                ScopeSpec {
+                    file: "demo/demo.item.list.yaml",
+                    text: &text_b,
+                    spec: &b,
+                },
             ],
             &bitrix_spec::Types::default(),
         );
         assert_eq!(diags.len(), 1, "{diags:?}");
-        assert!(diags[0].to_string().contains("demo/demo.item.get.yaml defines already"));
+        assert!(
+            diags[0]
+                .to_string()
+                .contains("demo/demo.item.get.yaml defines already")
+        );
     }
 }
 
@@ -192,10 +221,17 @@ mod snapshots {
         let files = bitrix_spec::spec_files(&specs).expect("specs/ is readable");
         assert!(!files.is_empty());
         for path in files {
-            let rel = path.strip_prefix(&specs).expect("under specs/").display().to_string();
+            let rel = path
+                .strip_prefix(&specs)
+                .expect("under specs/")
+                .display()
+                .to_string();
             let text = std::fs::read_to_string(&path).expect("spec is readable");
             let spec = bitrix_spec::load_file(&specs, &rel).expect("spec is valid");
-            snapshot(&rel, crate::expand(&spec, &rel, &text).expect("spec expands"));
+            snapshot(
+                &rel,
+                crate::expand(&spec, &rel, &text).expect("spec expands"),
+            );
         }
     }
 

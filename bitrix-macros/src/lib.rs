@@ -36,7 +36,10 @@ pub fn bitrix_type(input: TokenStream) -> TokenStream {
 fn expand_type(lit: &LitStr) -> proc_macro2::TokenStream {
     let rel = lit.value();
     let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else {
-        return error(lit.span(), "CARGO_MANIFEST_DIR is not set: build with cargo");
+        return error(
+            lit.span(),
+            "CARGO_MANIFEST_DIR is not set: build with cargo",
+        );
     };
     let specs = std::path::Path::new(&dir).join("specs");
     let path = specs.join(&rel);
@@ -51,15 +54,20 @@ fn expand_type(lit: &LitStr) -> proc_macro2::TokenStream {
         Err(e) => return error(lit.span(), &format!("cannot read {}: {e}", path.display())),
     };
     let p = path.display().to_string();
-    let tracked = quote!(const _: &str = include_str!(#p););
-    let expanded = bitrix_spec::Types::read_dir(scope, &specs).and_then(|types| match types.get(name) {
-        Some(shared) => bitrix_codegen::expand_shared(name, shared, &text),
-        None => Ok(proc_macro2::TokenStream::new()),
-    });
+    let tracked = quote!(
+        const _: &str = include_str!(#p);
+    );
+    let expanded =
+        bitrix_spec::Types::read_dir(scope, &specs).and_then(|types| match types.get(name) {
+            Some(shared) => bitrix_codegen::expand_shared(name, shared, &text),
+            None => Ok(proc_macro2::TokenStream::new()),
+        });
     match expanded {
         Ok(body) => quote!(#tracked #body),
         Err(diags) => {
-            let errors = diags.iter().map(|d| error(lit.span(), &format!("invalid spec: {d}")));
+            let errors = diags
+                .iter()
+                .map(|d| error(lit.span(), &format!("invalid spec: {d}")));
             quote!(#tracked #(#errors)*)
         }
     }

@@ -24,7 +24,10 @@ pub(crate) fn load() -> io::Result<Specs> {
             let mut types: BTreeMap<String, bitrix_spec::Types> = BTreeMap::new();
             let mut by_scope: BTreeMap<String, Vec<(String, &str)>> = BTreeMap::new();
             for (file, text) in TYPES {
-                by_scope.entry(scope_of(file)).or_default().push((format!("specs/{file}"), text));
+                by_scope
+                    .entry(scope_of(file))
+                    .or_default()
+                    .push((format!("specs/{file}"), text));
             }
             for (scope, files) in &by_scope {
                 match bitrix_spec::Types::parse(files.iter().map(|(f, t)| (f.as_str(), *t))) {

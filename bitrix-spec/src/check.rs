@@ -57,8 +57,22 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         }
     }
 
-    check_members(&src, &spec.params, &key("params"), &spec.contexts, true, &mut out);
-    check_schema(&src, &spec.result, &key("result"), &spec.contexts, false, &mut out);
+    check_members(
+        &src,
+        &spec.params,
+        &key("params"),
+        &spec.contexts,
+        true,
+        &mut out,
+    );
+    check_schema(
+        &src,
+        &spec.result,
+        &key("result"),
+        &spec.contexts,
+        false,
+        &mut out,
+    );
 
     for (i, rule) in spec.rules.iter().enumerate() {
         let path = vec![

@@ -116,10 +116,7 @@ impl Types {
         let mut texts = Vec::new();
         for f in &files {
             match std::fs::read_to_string(f) {
-                Ok(t) => texts.push((
-                    f.strip_prefix(base).unwrap_or(f).display().to_string(),
-                    t,
-                )),
+                Ok(t) => texts.push((f.strip_prefix(base).unwrap_or(f).display().to_string(), t)),
                 Err(e) => return Err(vec![io_diag(f, &e)]),
             }
         }

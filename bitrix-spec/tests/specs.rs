@@ -27,19 +27,34 @@ result:\n  ref: Deal\n  required: true\nexamples:\n  - response: {result: {ID: \
     let loaded = bitrix_spec::load_with("demo/demo.deal.get.yaml", spec, &types).expect("loads");
     assert_eq!(loaded.result.shared.as_deref(), Some("Deal"));
     assert!(loaded.result.required);
-    assert!(loaded.result.fields.as_ref().is_some_and(|f| f.contains_key("TITLE")));
+    assert!(
+        loaded
+            .result
+            .fields
+            .as_ref()
+            .is_some_and(|f| f.contains_key("TITLE"))
+    );
 
     let wrong = spec.replace("ref: Deal", "ref: Lead");
     let diags = bitrix_spec::load_with("demo/demo.deal.get.yaml", &wrong, &types).unwrap_err();
     let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
     assert!(
-        text.iter().any(|d| d.starts_with("demo/demo.deal.get.yaml:11:") && d.contains("no shared type `Lead`") && d.contains("it has: Deal")),
+        text.iter()
+            .any(|d| d.starts_with("demo/demo.deal.get.yaml:11:")
+                && d.contains("no shared type `Lead`")
+                && d.contains("it has: Deal")),
         "{text:?}"
     );
 
     let bad = bitrix_spec::Types::parse([("demo/types/deal.yaml", deal)]).unwrap_err();
     assert!(bad[0].to_string().contains("CamelCase"), "{bad:?}");
-    let nested = bitrix_spec::Types::parse([("demo/types/Deal.yaml", "type: object\nfields:\n  c: {ref: Contact}\n")])
-        .unwrap_err();
-    assert!(nested[0].to_string().contains("cannot `ref` another"), "{nested:?}");
+    let nested = bitrix_spec::Types::parse([(
+        "demo/types/Deal.yaml",
+        "type: object\nfields:\n  c: {ref: Contact}\n",
+    )])
+    .unwrap_err();
+    assert!(
+        nested[0].to_string().contains("cannot `ref` another"),
+        "{nested:?}"
+    );
 }

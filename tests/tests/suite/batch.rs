@@ -129,7 +129,10 @@ async fn listed(mode: &str) -> (Vec<i64>, u64, u64) {
         "fast" => client.list_fast(request).try_collect().await.unwrap(),
         _ => client.list_batched(request).try_collect().await.unwrap(),
     };
-    let ids = items.iter().map(|i| i.id.expect("every listed item has its id")).collect();
+    let ids = items
+        .iter()
+        .map(|i| i.id.expect("every listed item has its id"))
+        .collect();
     (ids, mock.received("crm.item.list"), mock.received("batch"))
 }
 

@@ -11,16 +11,15 @@
 //! Expected statuses are read from the specs ([`documented`]), so every assertion on an error
 //! also proves that its code and description are documented for the method.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use bitrix_api::crm::CrmItemList;
 use bitrix_api::imbot::{
-    ChatMessageSendFields, ChatMessageUpdateFields, ImbotV2BotList, ImbotV2ChatMessageDelete,
+    ChatMessageSendFields, ChatMessageUpdateFields, ImbotV2ChatMessageDelete,
     ImbotV2ChatMessageDeleteError, ImbotV2ChatMessageSend, ImbotV2ChatMessageSendError,
     ImbotV2ChatMessageUpdate, ImbotV2ChatMessageUpdateError,
 };
@@ -40,7 +39,7 @@ use bitrix_api::messageservice::{
     MessageserviceSenderUpdate, MessageserviceSenderUpdateError, SenderType,
 };
 use bitrix_api::{
-    AuthContext, Client, ClientBuilder, Error, Method, MethodError, RetryPolicy, SystemError, Time,
+    AuthContext, Client, ClientBuilder, Error, Method, MethodError, RetryPolicy, SystemError,
 };
 use bitrix_mock::{ADMIN_USER_ID, DEFAULT_LINE, MAIN_APP, MockPortal, OTHER_APP};
 use bitrix_spec::Spec;

@@ -87,7 +87,11 @@ fn every_spec_is_in_the_registry_and_its_type_says_what_the_spec_says() {
         );
         assert_eq!(h.contexts, contexts(spec).as_slice(), "{method}: contexts");
     }
-    assert_eq!(registry.len(), specs().len(), "the registry lists a method without a spec");
+    assert_eq!(
+        registry.len(),
+        specs().len(),
+        "the registry lists a method without a spec"
+    );
 }
 
 #[test]
@@ -153,13 +157,21 @@ async fn the_mock_serves_every_spec_and_answers_an_empty_call_as_documented() {
         let status = answer.status().as_u16();
         let body: Value = answer.json().await.expect("JSON");
         let code = body.get("error").and_then(Value::as_str).unwrap_or("");
-        assert_ne!(code, "ERROR_METHOD_NOT_FOUND", "{method}: the mock does not know it");
-        let documented = spec
-            .error_for(&Trigger::NoParams(true))
-            .filter(|_| spec.contexts.contains(&bitrix_spec::AuthContext::Application));
+        assert_ne!(
+            code, "ERROR_METHOD_NOT_FOUND",
+            "{method}: the mock does not know it"
+        );
+        let documented = spec.error_for(&Trigger::NoParams(true)).filter(|_| {
+            spec.contexts
+                .contains(&bitrix_spec::AuthContext::Application)
+        });
         if let Some(e) = documented {
             assert_eq!(
-                (status, code, body["error_description"].as_str().unwrap_or("")),
+                (
+                    status,
+                    code,
+                    body["error_description"].as_str().unwrap_or("")
+                ),
                 (e.status, e.code.as_str(), e.description.as_str()),
                 "{method}: a call without parameters"
             );
