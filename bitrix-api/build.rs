@@ -49,13 +49,10 @@ fn main() {
                 "specs/{scope}/ has no cargo feature: add `{scope} = []` to [features] in bitrix-api/Cargo.toml (and to `default`)"
             ));
         }
-        let _ = writeln!(
-            out,
-            "#[cfg(feature = \"{scope}\")]\n/// Methods of the `{scope}` scope (cargo feature `{scope}`).\npub mod {scope} {{"
-        );
         // Shared types come first: the methods refer to them. Broken ones are reported by their
         // own macro call, as a spec that does not load is left to its macro call.
         let scope_dir = specs_dir.join(scope);
+        let mut shared = String::new();
         println!(
             "cargo::rerun-if-changed={}",
             scope_dir.join("types").display()
@@ -67,7 +64,7 @@ fn main() {
                 .unwrap_or(&f)
                 .display()
                 .to_string();
-            let _ = writeln!(out, "    crate::bitrix_type!({rel:?});");
+            let _ = writeln!(shared, "    crate::bitrix_type!({rel:?});");
         }
         let types = bitrix_spec::Types::read_dir(&scope_dir, &specs_dir).unwrap_or_default();
         let loaded: Vec<(&str, &str, bitrix_spec::Spec)> = specs
@@ -77,6 +74,23 @@ fn main() {
                 Some((rel.as_str(), text.as_str(), spec))
             })
             .collect();
+        // The module's rustdoc lists its methods, so the list in the docs is made from specs/.
+        let mut doc = format!(
+            "Methods of the `{scope}` scope (cargo feature `{scope}`).\n\n| REST method | request type |\n|---|---|\n"
+        );
+        let mut listed: Vec<(String, String)> = loaded
+            .iter()
+            .map(|(_, _, spec)| (spec.method.clone(), spec.type_name()))
+            .collect();
+        listed.sort();
+        for (method, ty) in &listed {
+            let _ = writeln!(doc, "| `{method}` | [`{ty}`] |");
+        }
+        let _ = writeln!(
+            out,
+            "#[cfg(feature = \"{scope}\")]\n#[doc = {doc:?}]\npub mod {scope} {{"
+        );
+        out.push_str(&shared);
         let scope_specs: Vec<bitrix_codegen::ScopeSpec<'_>> = loaded
             .iter()
             .map(|(file, text, spec)| bitrix_codegen::ScopeSpec { file, text, spec })

@@ -3,8 +3,9 @@
 //! Every REST method is described by one YAML file under `specs/`; the `bitrix_method!` macro
 //! turns it into a request type (required parameters in `new`, optional ones as setters), the
 //! typed result, an enum of the method's documented error codes and client-side validation.
-//! The methods live in one module per permission scope ([`messageservice`], [`imopenlines`],
-//! [`imbot`]), each behind a cargo feature of the same name.
+//! The methods live in one module per permission scope (such as [`messageservice`] or [`crm`]),
+//! each behind a cargo feature of the same name, whose rustdoc lists its methods; [`methods()`]
+//! lists them at run time. Search the docs for a REST name (`crm.item.list`) to find its type.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

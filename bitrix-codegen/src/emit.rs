@@ -289,7 +289,7 @@ fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
     match side {
         Side::Request => quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub enum #id { #(#[doc = #docs] #vars),* }
             impl ::bitrix_api::__private::serde::Serialize for #id {
                 fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
@@ -308,7 +308,7 @@ fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
             quote! {
             #send
             #[doc = #doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             #[non_exhaustive]
             pub enum #id {
                 #(#[doc = #docs] #vars,)*
@@ -599,7 +599,7 @@ fn response_struct(
     };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub struct #id {
             #(#fields,)*
@@ -854,7 +854,7 @@ fn error_enum(spec: &Spec, ty: &str) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum #id { #(#decl,)* }
         impl ::bitrix_api::MethodError for #id {
