@@ -24,7 +24,9 @@
 #
 # Environment: BENCH_TARGET_DIR (default target/bench-compile) is the dedicated target dir;
 # BENCH_RESULTS (default bench/results) where the raw numbers go; BENCH_CLEAN_BUILD=1 also times
-# one build from an empty target dir (dependencies included) at the largest N.
+# one build from an empty target dir (dependencies included) at the largest N; BENCH_DOC=1 also
+# times `cargo doc -p bitrix-api --all-features --no-deps` at the largest N (its dependencies'
+# docs built beforehand, not measured).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@")
@@ -80,6 +82,7 @@ measure() {
 
 mode=${BENCH_SPECS:-synthetic}
 real_specs=$(ls specs/*/*.yaml | grep -v '^specs/synthetic/' | grep -v '^specs/copy[0-9]')
+real_types=$(ls specs/*/types/*.yaml 2>/dev/null | grep -v '^specs/synthetic/' | grep -v '^specs/copy[0-9]' || true)
 per_copy=$(echo "$real_specs" | wc -l)
 copy_features=""
 
@@ -92,7 +95,8 @@ specs() {
             i=$((i + 1))
             local scope
             scope=$(printf 'copy%03d' "$i")
-            mkdir -p "specs/$scope"
+            mkdir -p "specs/$scope/types"
+            for t in $real_types; do cp "$t" "specs/$scope/types/"; done
             for f in $real_specs; do
                 [ "$made" -lt "$1" ] || break
                 sed -e "s/^scope: .*/scope: $scope/" "$f" >"specs/$scope/$(basename "$f")"
@@ -135,7 +139,7 @@ if ! CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo check --quiet -p 
 fi
 
 {
-    echo "# $(date -Is) bash bench/compile.sh ${sizes[*]}"
+    echo "# $(date -Is) BENCH_SPECS=$mode bash bench/compile.sh ${sizes[*]}"
     echo "# $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(rustc -V)"
 } >>"$raw"
 
@@ -208,10 +212,22 @@ if [ "${BENCH_CLEAN_BUILD:-0}" = 1 ]; then
     rm -rf "$clean_dir"
 fi
 
+doc=""
+if [ "${BENCH_DOC:-0}" = 1 ]; then
+    largest=${sizes[-1]}
+    echo "-- cargo doc at N=$largest" >&2
+    specs "$largest"
+    cargo doc --quiet -p bitrix-api --all-features >/dev/null 2>&1 || true
+    measure cargo doc -p bitrix-api --all-features --no-deps
+    doc="cargo doc -p bitrix-api --all-features --no-deps at N=$largest: $secs s, peak $mib MiB."
+    echo "doc N=$largest s=$secs peak_mib=$mib" >>"$raw"
+fi
+
 echo
 echo "| N | check s | build s | peak MiB | lines/method | expand s | per-method ms | synthetic only s | imbot only s |"
 echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 [ -z "$clean" ] || { echo; echo "$clean"; }
+[ -z "$doc" ] || { echo; echo "$doc"; }
 echo
 echo "raw numbers appended to $raw"
