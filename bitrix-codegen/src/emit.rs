@@ -242,8 +242,9 @@ fn rust_type(
                     }
                     ts
                 }
-                Side::Response => response_struct(cx, &name, &doc, &fields, &fields_path),
-                Side::Shared => shared_struct(cx, &name, &doc, &fields, &fields_path),
+                Side::Response | Side::Shared => {
+                    response_struct(cx, &name, &doc, &fields, &fields_path, side)
+                }
             };
             cx.items.push(item);
             let id = ident(&name);
@@ -567,63 +568,19 @@ fn opt_usize(v: Option<usize>) -> TokenStream {
 
 /// A response object: public fields, each read by one call into the runtime's decoder, and the
 /// members the spec does not list kept in `extra`.
+///
+/// A shared type's object (`side` is [`Side::Shared`]) is also sent: every member is optional
+/// (so that `Default` builds an empty one to fill in), `required` ones are checked when read,
+/// and it is serialized as it was read, `extra` included.
 fn response_struct(
     cx: &mut Ctx,
     name: &str,
     doc: &str,
     members: &IndexMap<String, Schema>,
     path: &[Seg],
+    side: Side,
 ) -> TokenStream {
-    let id = ident(name);
-    let mut fields = Vec::new();
-    let mut takes = Vec::new();
-    let mut names = Vec::new();
-    for (key, s) in members {
-        let f = field_ident(key, s);
-        let ty = rust_type(cx, name, key, s, Side::Response, &key_path(path, key));
-        let doc = member_doc(key, s);
-        let optional = !s.required || s.nullable;
-        let ty = if optional {
-            quote!(::core::option::Option<#ty>)
-        } else {
-            ty
-        };
-        fields.push(quote!(#[doc = #doc] pub #f: #ty));
-        takes.push(quote!(#f: o.take(#key)?));
-        names.push(f.to_string());
-    }
-    let extra = if names.iter().any(|n| n == "extra") {
-        format_ident!("extra_members")
-    } else {
-        format_ident!("extra")
-    };
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone)]
-        #[non_exhaustive]
-        pub struct #id {
-            #(#fields,)*
-            /// Members the spec does not list (user fields such as `UF_*`), as sent.
-            pub #extra: ::std::collections::BTreeMap<::std::string::String, ::bitrix_api::__private::serde_json::Value>,
-        }
-        impl ::bitrix_api::__private::Decode for #id {
-            fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
-                let mut o = ::bitrix_api::__private::DecodeObj::new(v, at)?;
-                ::core::result::Result::Ok(Self { #(#takes,)* #extra: o.rest() })
-            }
-        }
-    }
-}
-
-/// A shared type's object: every member optional (so that `Default` builds an empty one to fill
-/// in), `required` ones checked when read, and sent back as it was read, `extra` included.
-fn shared_struct(
-    cx: &mut Ctx,
-    name: &str,
-    doc: &str,
-    members: &IndexMap<String, Schema>,
-    path: &[Seg],
-) -> TokenStream {
+    let shared = side == Side::Shared;
     let id = ident(name);
     let mut fields = Vec::new();
     let mut takes = Vec::new();
@@ -631,10 +588,15 @@ fn shared_struct(
     let mut names = Vec::new();
     for (key, s) in members {
         let f = field_ident(key, s);
-        let ty = rust_type(cx, name, key, s, Side::Shared, &key_path(path, key));
+        let ty = rust_type(cx, name, key, s, side, &key_path(path, key));
         let doc = member_doc(key, s);
-        fields.push(quote!(#[doc = #doc] pub #f: ::core::option::Option<#ty>));
-        takes.push(if s.required {
+        let ty = if shared || !s.required || s.nullable {
+            quote!(::core::option::Option<#ty>)
+        } else {
+            ty
+        };
+        fields.push(quote!(#[doc = #doc] pub #f: #ty));
+        takes.push(if shared && s.required {
             quote!(#f: o.need(#key)?)
         } else {
             quote!(#f: o.take(#key)?)
@@ -651,9 +613,25 @@ fn shared_struct(
     } else {
         format_ident!("extra")
     };
+    let (derives, sent) = if shared {
+        let sent = quote! {
+            impl ::bitrix_api::__private::serde::Serialize for #id {
+                fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    let mut o = ::bitrix_api::__private::Obj::new(s)?;
+                    #(#puts)*
+                    o.extra(&self.#extra)?;
+                    o.end()
+                }
+            }
+            impl ::bitrix_api::Validate for #id {}
+        };
+        (quote!(#[derive(Debug, Clone, Default, PartialEq)]), sent)
+    } else {
+        (quote!(#[derive(Debug, Clone)]), TokenStream::new())
+    };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #derives
         #[non_exhaustive]
         pub struct #id {
             #(#fields,)*
@@ -666,15 +644,7 @@ fn shared_struct(
                 ::core::result::Result::Ok(Self { #(#takes,)* #extra: o.rest() })
             }
         }
-        impl ::bitrix_api::__private::serde::Serialize for #id {
-            fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                let mut o = ::bitrix_api::__private::Obj::new(s)?;
-                #(#puts)*
-                o.extra(&self.#extra)?;
-                o.end()
-            }
-        }
-        impl ::bitrix_api::Validate for #id {}
+        #sent
     }
 }
 

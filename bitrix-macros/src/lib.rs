@@ -35,13 +35,10 @@ pub fn bitrix_type(input: TokenStream) -> TokenStream {
 
 fn expand_type(lit: &LitStr) -> proc_macro2::TokenStream {
     let rel = lit.value();
-    let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else {
-        return error(
-            lit.span(),
-            "CARGO_MANIFEST_DIR is not set: build with cargo",
-        );
+    let specs = match specs_root(lit.span()) {
+        Ok(dir) => dir,
+        Err(e) => return e,
     };
-    let specs = std::path::Path::new(&dir).join("specs");
     let path = specs.join(&rel);
     let (Some(scope), Some(name)) = (
         path.parent().and_then(std::path::Path::parent),
@@ -105,13 +102,10 @@ fn expand(input: Input) -> proc_macro2::TokenStream {
         Input::Inline(lit) => ("<inline spec>".to_owned(), lit.value(), lit.span(), None),
         Input::File(lit) => {
             let rel = lit.value();
-            let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else {
-                return error(
-                    lit.span(),
-                    "CARGO_MANIFEST_DIR is not set: build with cargo",
-                );
+            let specs = match specs_root(lit.span()) {
+                Ok(dir) => dir,
+                Err(e) => return e,
             };
-            let specs = std::path::Path::new(&dir).join("specs");
             let path = specs.join(&rel);
             specs_dir = Some(specs);
             match std::fs::read_to_string(&path) {
@@ -144,6 +138,17 @@ fn expand(input: Input) -> proc_macro2::TokenStream {
                 .map(|d| error(span, &format!("invalid spec: {d}")));
             quote!(#tracked #(#errors)*)
         }
+    }
+}
+
+/// `$CARGO_MANIFEST_DIR/specs`, where spec paths are relative to.
+fn specs_root(span: Span) -> Result<std::path::PathBuf, proc_macro2::TokenStream> {
+    match std::env::var("CARGO_MANIFEST_DIR") {
+        Ok(dir) => Ok(std::path::Path::new(&dir).join("specs")),
+        Err(_) => Err(error(
+            span,
+            "CARGO_MANIFEST_DIR is not set: build with cargo",
+        )),
     }
 }
 
