@@ -94,12 +94,22 @@ pub trait Decode: Sized {
     fn absent(at: Path<'_>) -> Result<Self, Mismatch> {
         Err(Mismatch::new(at, "is required by the spec but absent"))
     }
+
+    /// Reads a whole `result` from its raw JSON; scalars override it to skip the [`Value`].
+    fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
+        let v: Value = serde_json::from_str(raw)?;
+        Ok(Self::decode(v, Path::Root)?)
+    }
 }
 
 /// Decodes a method's raw `result`.
 pub fn decode<T: Decode>(raw: &str) -> Result<T, serde_json::Error> {
-    let v: Value = serde_json::from_str(raw)?;
-    Ok(T::decode(v, Path::Root)?)
+    T::from_raw(raw)
+}
+
+/// A scalar `result` straight from its text, with the same leniency and error wording.
+fn scalar_from_raw<T: Lenient>(raw: &str) -> Result<T, serde_json::Error> {
+    crate::de::decode_lenient(raw).map_err(|e| Mismatch::new(Path::Root, e.to_string()).into())
 }
 
 /// Scalars keep the portal's spellings in one place, [`Lenient`], shared with the handler side.
@@ -111,17 +121,29 @@ impl Decode for bool {
     fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
         lenient(v, at)
     }
+
+    fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
+        scalar_from_raw(raw)
+    }
 }
 
 impl Decode for i64 {
     fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
         lenient(v, at)
     }
+
+    fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
+        scalar_from_raw(raw)
+    }
 }
 
 impl Decode for f64 {
     fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
         lenient(v, at)
+    }
+
+    fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
+        scalar_from_raw(raw)
     }
 }
 
