@@ -464,7 +464,11 @@ pub(crate) fn decode_envelope(
         Err(e) => return Err(decode_error(format!("not a JSON envelope: {e}"))),
     };
     // An error envelope wins whatever the status: the portal sends some errors with HTTP 200.
-    if let Some(code) = envelope.error {
+    // An empty `error` beside a `result` is not one: some methods send `"error": ""` on success.
+    let error = envelope
+        .error
+        .filter(|code| !code.is_empty() || envelope.result.is_none());
+    if let Some(code) = error {
         let description = envelope.error_description.unwrap_or_default();
         return Err(Failure::Api(ApiError {
             method,
@@ -635,6 +639,14 @@ impl ClientBuilder {
             }
             (None, None) => return Err(ConfigError("no credentials given".into())),
         };
+        if let Some(limit) = self.rate_limit {
+            if !(limit.rate.is_finite() && limit.rate > 0.0) || limit.burst == 0 {
+                return Err(ConfigError(format!(
+                    "rate limit {} requests/s with a burst of {}: the rate must be a positive number and the burst at least 1 (or no rate limit: `rate_limit(None)`)",
+                    limit.rate, limit.burst
+                )));
+            }
+        }
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
@@ -683,5 +695,45 @@ fn is_loopback(url: &Url) -> bool {
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback()),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_error_beside_a_result_is_the_result() {
+        match decode_envelope("m", 200, br#"{"result": true, "error": ""}"#) {
+            Ok(r) => assert_eq!(r.result.get(), "true"),
+            Err(e) => panic!("{e:?}"),
+        }
+        // Without a result it is still an error, whose code happens to be empty.
+        match decode_envelope("m", 400, br#"{"error": "", "error_description": "x"}"#) {
+            Err(Failure::Api(e)) => assert!(e.code.is_empty() && e.description == "x", "{e:?}"),
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("an error envelope without a result was taken as a success"),
+        }
+    }
+
+    #[test]
+    fn a_rate_limit_that_cannot_drain_is_refused_when_building() {
+        for (rate, burst) in [
+            (0.0, 50),
+            (-1.0, 50),
+            (f64::NAN, 50),
+            (f64::INFINITY, 50),
+            (2.0, 0),
+        ] {
+            let built = ClientBuilder::webhook("https://example.bitrix24.com/rest/1/code/")
+                .expect("a webhook URL")
+                .rate_limit(Some(RateLimit { rate, burst }))
+                .build();
+            let err = built.expect_err("refused");
+            assert!(
+                err.to_string().contains("rate must be a positive number"),
+                "{err}"
+            );
+        }
     }
 }

@@ -38,6 +38,9 @@ impl Default for RateLimit {
     }
 }
 
+/// The longest a method waits for its `OPERATION_TIME_LIMIT` block: the portal's window.
+const MAX_BLOCK: Duration = Duration::from_secs(600);
+
 /// The client's copy of the portal's bucket, shared by all clones of a client.
 #[derive(Debug)]
 pub(crate) struct Bucket {
@@ -165,8 +168,9 @@ impl Operating {
         let mut m = self.methods.lock().unwrap_or_else(|e| e.into_inner());
         let budget = m.entry(method).or_default();
         budget.blocked_until = None;
-        if reset_at.is_some() {
-            budget.reset_at = reset_at;
+        // A number no clock can reach (NaN, infinite) says nothing about the window.
+        if let Some(at) = reset_at.filter(|at| at.is_finite()) {
+            budget.reset_at = Some(at);
         }
     }
 
@@ -178,8 +182,13 @@ impl Operating {
         let now_unix = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
+        // The portal's window is ten minutes: a reset further away is not one of its values, and
+        // waiting for it would stall the method for good.
         let wait = match budget.reset_at {
-            Some(at) if at > now_unix => Duration::from_secs_f64(at - now_unix),
+            Some(at) if at > now_unix => {
+                Duration::try_from_secs_f64((at - now_unix).min(MAX_BLOCK.as_secs_f64()))
+                    .unwrap_or(MAX_BLOCK)
+            }
             _ => Duration::from_secs(60),
         };
         // A later block of the same method waits for the following basket.
@@ -216,6 +225,22 @@ mod tests {
                 "retry {retry}: {d} ms not in [{}, {full}]",
                 full / 2
             );
+        }
+    }
+
+    #[test]
+    fn a_reset_time_no_clock_reaches_blocks_for_the_window_at_most() {
+        let o = Operating::default();
+        for (reset_at, longest) in [
+            (Some(1e20), MAX_BLOCK),
+            (Some(f64::INFINITY), Duration::from_secs(60)),
+            (Some(f64::NAN), Duration::from_secs(60)),
+            (Some(f64::MAX), MAX_BLOCK),
+        ] {
+            o.record_reset("m", reset_at);
+            let wait = o.block("m");
+            assert!(wait <= longest, "{reset_at:?}: {wait:?}");
+            assert!(!wait.is_zero(), "{reset_at:?}");
         }
     }
 
