@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::batch::Batchable;
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{DecodeError, Error};
 use crate::method::Method;
 
 /// Classic pages hold 50 items; the portal ignores other sizes.
@@ -112,48 +112,83 @@ impl Client {
         request: M,
         cursor: Cursor,
     ) -> impl Stream<Item = Result<M::Item, Error<M::Error>>> + '_ {
-        let state = (request, cursor, VecDeque::new());
-        stream::unfold(state, move |(request, mut cursor, mut buffer)| async move {
-            loop {
-                if let Some(item) = buffer.pop_front() {
-                    return Some((Ok(item), (request, cursor, buffer)));
-                }
-                let mut page = request.clone();
-                match cursor {
-                    Cursor::Done => return None,
-                    Cursor::Position(p) => page.at(p),
-                    Cursor::After(after) => {
-                        page.fast(after);
-                        page.at(-1);
+        let state = (request, cursor, VecDeque::new(), None);
+        stream::unfold(
+            state,
+            move |(request, mut cursor, mut buffer, mut failed)| async move {
+                loop {
+                    if let Some(item) = buffer.pop_front() {
+                        return Some((Ok(item), (request, cursor, buffer, failed)));
                     }
-                }
-                let reply = match self.call_with_time(page).await {
-                    Ok(r) => r,
-                    Err(e) => return Some((Err(e), (request, Cursor::Done, buffer))),
-                };
-                let next = reply.next;
-                let (items, has_next) = M::split(reply.result);
-                let count = items.len() as i64;
-                cursor = match cursor {
-                    Cursor::After(_) if count < CLASSIC_PAGE => Cursor::Done,
-                    Cursor::After(after) => {
-                        Cursor::After(items.last().and_then(M::item_id).or(after))
+                    if let Some(e) = failed.take() {
+                        return Some((Err(e), (request, Cursor::Done, buffer, None)));
                     }
-                    Cursor::Position(p) => match (M::STYLE, next, has_next) {
-                        (PageStyle::Classic, Some(n), _) if n > p => Cursor::Position(n),
-                        (PageStyle::Offset, _, Some(true)) if count > 0 => {
-                            Cursor::Position(p + count)
+                    let mut page = request.clone();
+                    match cursor {
+                        Cursor::Done => return None,
+                        Cursor::Position(p) => page.at(p),
+                        Cursor::After(after) => {
+                            page.fast(after);
+                            page.at(-1);
                         }
-                        _ => Cursor::Done,
-                    },
-                    Cursor::Done => Cursor::Done,
-                };
-                buffer.extend(items);
-                if buffer.is_empty() && matches!(cursor, Cursor::Done) {
-                    return None;
+                    }
+                    let reply = match self.call_with_time(page).await {
+                        Ok(r) => r,
+                        Err(e) => return Some((Err(e), (request, Cursor::Done, buffer, None))),
+                    };
+                    let next = reply.next;
+                    let (items, has_next) = M::split(reply.result);
+                    let count = items.len() as i64;
+                    let mut items = items;
+                    if let Cursor::After(Some(after)) = cursor {
+                        // Ids at or below the cursor were streamed already: a portal that ignores
+                        // the `>id` filter must not make the stream repeat itself.
+                        items.retain(|item| M::item_id(item).is_none_or(|id| id > after));
+                    }
+                    cursor = match cursor {
+                        Cursor::After(_) if count < CLASSIC_PAGE => Cursor::Done,
+                        Cursor::After(after) => {
+                            let last = items.iter().filter_map(M::item_id).max();
+                            match (last, after) {
+                                (Some(last), Some(after)) if last > after => {
+                                    Cursor::After(Some(last))
+                                }
+                                (Some(last), None) => Cursor::After(Some(last)),
+                                // A full page that does not move the cursor would be asked for again
+                                // and again: the portal did not apply the filter.
+                                _ => {
+                                    failed = Some(Error::Decode(DecodeError {
+                                        method: M::NAME,
+                                        status: 200,
+                                        message: format!(
+                                            "fast list: a full page brought no id above {}; the portal ignored the `>id` filter, stopped instead of repeating it",
+                                            after.map_or_else(
+                                                || "the start".to_owned(),
+                                                |a| a.to_string()
+                                            )
+                                        ),
+                                        body_start: String::new(),
+                                    }));
+                                    Cursor::Done
+                                }
+                            }
+                        }
+                        Cursor::Position(p) => match (M::STYLE, next, has_next) {
+                            (PageStyle::Classic, Some(n), _) if n > p => Cursor::Position(n),
+                            (PageStyle::Offset, _, Some(true)) if count > 0 => {
+                                Cursor::Position(p + count)
+                            }
+                            _ => Cursor::Done,
+                        },
+                        Cursor::Done => Cursor::Done,
+                    };
+                    buffer.extend(items);
+                    if buffer.is_empty() && failed.is_none() && matches!(cursor, Cursor::Done) {
+                        return None;
+                    }
                 }
-            }
-        })
+            },
+        )
     }
 
     /// Streams a classic list by fetching the first page, then every other page through

@@ -181,3 +181,48 @@ async fn the_imbot_v2_list_streams_to_its_end() {
     let first_three: Vec<_> = client.list(ImbotV2BotList::new()).take(3).collect().await;
     assert_eq!(first_three.len(), 3);
 }
+
+/// A portal (or proxy) that ignores the fast mode's `>id` filter answers the same full page
+/// again and again: the stream yields each item once, then a `Decode` error, and stops.
+#[tokio::test]
+async fn list_fast_stops_when_the_portal_ignores_the_id_filter() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let page: Vec<serde_json::Value> = (1..=50)
+        .map(|id| serde_json::json!({ "id": id, "title": format!("Deal {id}") }))
+        .collect();
+    let body = serde_json::json!({ "result": { "items": page } }).to_string();
+    let router = axum::Router::new().fallback(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let body = body.clone();
+        async move { ([("content-type", "application/json")], body) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let portal = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let client = ClientBuilder::access_token(&portal, "token")
+        .rate_limit(None)
+        .build()
+        .unwrap();
+    let got: Vec<_> = client.list_fast(CrmItemList::new(2)).collect().await;
+    let ids: Vec<i64> = got
+        .iter()
+        .filter_map(|r| r.as_ref().ok().and_then(|item| item.id))
+        .collect();
+    assert_eq!(ids, (1..=50).collect::<Vec<_>>(), "each item once");
+    assert_eq!(got.len(), 51, "the items, then one error");
+    let last = got.last().unwrap();
+    assert!(
+        matches!(last, Err(Error::Decode(e)) if e.message.contains("ignored the `>id` filter")),
+        "{last:?}"
+    );
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        2,
+        "the repeated page was asked for once"
+    );
+}
