@@ -189,7 +189,7 @@ impl<'c> Batch<'c> {
                 chunk
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| parsed.outcome(i, c.method)),
+                    .map(|(i, c)| parsed.outcome(i, chunk.len(), c.method)),
             );
         }
         Ok(BatchReplies { outcomes, calls })
@@ -286,9 +286,34 @@ struct BatchResult {
 }
 
 impl BatchResult {
-    fn outcome(&self, i: usize, method: &'static str) -> Outcome {
+    /// The error of command `i` of `n`, if it failed.
+    fn error(&self, i: usize, n: usize) -> Option<&RawValue> {
+        let errors = &self.result_error.0;
+        let listed = !errors.is_empty() && errors.iter().all(|(k, _)| k.is_none());
+        if !(listed && errors.len() < n) {
+            // A full-length list has `null` for the commands that did not fail.
+            return self
+                .result_error
+                .get(&key(i), i)
+                .filter(|r| r.get() != "null");
+        }
+        // A list shorter than the batch holds only the failed commands, in order: the k-th
+        // error is the k-th command that has no result, not command k.
+        let failed = |j: usize| {
+            self.result
+                .get(&key(j), j)
+                .is_none_or(|r| r.get() == "null")
+        };
+        if !failed(i) {
+            return None;
+        }
+        let rank = (0..i).filter(|&j| failed(j)).count();
+        errors.get(rank).map(|(_, v)| &**v)
+    }
+
+    fn outcome(&self, i: usize, n: usize, method: &'static str) -> Outcome {
         let k = key(i);
-        if let Some(raw) = self.result_error.get(&k, i) {
+        if let Some(raw) = self.error(i, n) {
             #[derive(Deserialize)]
             struct SubError {
                 #[serde(default, deserialize_with = "crate::de::lenient")]
@@ -363,5 +388,34 @@ impl<'de> Deserialize<'de> for Keyed {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(json: &str, n: usize) -> Vec<String> {
+        let parsed: BatchResult = serde_json::from_str(json).expect("a batch result");
+        (0..n)
+            .map(|i| match parsed.outcome(i, n, "m") {
+                Outcome::Failed(e) => e.code,
+                Outcome::Done(..) => "done".into(),
+                Outcome::NotRun => "not run".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_list_of_only_the_failed_commands_is_matched_to_them() {
+        let json = r#"{"result": {"c00": true, "c02": true},
+                       "result_error": [{"error": "E1", "error_description": "one"},
+                                        {"error": "E3", "error_description": "three"}]}"#;
+        assert_eq!(codes(json, 4), ["done", "E1", "done", "E3"]);
+        // Keyed errors and full-length lists keep matching by key and by position.
+        let keyed = r#"{"result": {"c00": true}, "result_error": {"c01": {"error": "E1"}}}"#;
+        assert_eq!(codes(keyed, 2), ["done", "E1"]);
+        let full = r#"{"result": [true, null], "result_error": [null, {"error": "E1"}]}"#;
+        assert_eq!(codes(full, 2), ["done", "E1"]);
     }
 }
