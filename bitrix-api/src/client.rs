@@ -72,7 +72,8 @@ impl fmt::Debug for Client {
 
 /// What one HTTP exchange produced, before the method's decoding.
 enum Exchange {
-    Answer(u16, Vec<u8>),
+    /// Status, body, and the wait a `Retry-After` header asks for.
+    Answer(u16, Vec<u8>, Option<Duration>),
     /// 3xx with a `Location`: the portal moved.
     Moved(String),
 }
@@ -202,6 +203,7 @@ impl Client {
             let sent = Instant::now();
             let exchange = self.send(method, body).await;
             let elapsed_ms = sent.elapsed().as_millis() as u64;
+            let mut asked_wait = None;
             let error = match exchange {
                 Ok(Exchange::Moved(location)) if !moved => {
                     moved = true;
@@ -215,8 +217,9 @@ impl Client {
                     message: "redirected again after following one domain change".into(),
                     body_start: String::new(),
                 }),
-                Ok(Exchange::Answer(status, bytes)) => {
+                Ok(Exchange::Answer(status, bytes, wait)) => {
                     tracing::debug!(attempt, status, elapsed_ms, "answered");
+                    asked_wait = wait;
                     match decode_envelope(method, status, &bytes) {
                         Ok(reply) => {
                             let reset = reply.time.as_ref().and_then(|t| t.operating_reset_at);
@@ -268,11 +271,14 @@ impl Client {
                 {
                     Some(policy.backoff(attempt))
                 }
-                Failure::Decode(d) if d.status >= 500 && idempotent => {
+                // A proxy's or load balancer's "too many requests" page, like a 5xx page.
+                Failure::Decode(d) if (d.status >= 500 || d.status == 429) && idempotent => {
                     Some(policy.backoff(attempt))
                 }
                 _ => None,
             };
+            // A `Retry-After` is a floor under the backoff; `max_total_wait` still bounds it.
+            let retry_after = retry_after.map(|d| d.max(asked_wait.unwrap_or_default()));
             let Some(delay) = retry_after else {
                 return Err(error);
             };
@@ -336,11 +342,26 @@ impl Client {
                     return Ok(Exchange::Moved(location.to_owned()));
                 }
             }
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Self::retry_after);
             let bytes = resp.bytes().await?;
-            Ok::<_, reqwest::Error>(Exchange::Answer(status.as_u16(), bytes.to_vec()))
+            Ok::<_, reqwest::Error>(Exchange::Answer(
+                status.as_u16(),
+                bytes.to_vec(),
+                retry_after,
+            ))
         }
         .await;
         result.map_err(|e| self.transport_error(method, e))
+    }
+
+    /// The wait of a `Retry-After` header in seconds (`120`); an HTTP date is not read, and the
+    /// backoff alone applies.
+    fn retry_after(value: &str) -> Option<Duration> {
+        value.trim().parse::<u64>().ok().map(Duration::from_secs)
     }
 
     /// Follows a domain change: keeps the new portal address for every later call.

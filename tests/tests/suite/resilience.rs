@@ -400,3 +400,55 @@ async fn refresh_secrets_stay_out_of_errors_and_logs() {
         assert!(!logs.contains(s.as_str()), "secret in logs: {logs}");
     }
 }
+
+/// A proxy's `429 Too Many Requests` page with `Retry-After`: a read is sent again after at
+/// least the asked wait, as a 503 page is; a write is not sent twice.
+#[tokio::test]
+async fn a_proxy_429_with_retry_after_is_retried_for_a_read_after_the_wait() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let router = axum::Router::new().fallback(move || {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n == 0 {
+                (
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", "1"), ("content-type", "text/html")],
+                    "<html><body>429 Too Many Requests</body></html>".to_owned(),
+                )
+            } else {
+                (
+                    axum::http::StatusCode::OK,
+                    [("retry-after", "0"), ("content-type", "application/json")],
+                    r#"{"result": ["sms_one"]}"#.to_owned(),
+                )
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let portal = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let client = ClientBuilder::access_token(&portal, "token")
+        .retry(fast_retries())
+        .rate_limit(None)
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let listed = client.call(MessageserviceSenderList::new()).await;
+    assert_eq!(listed.expect("retried to success"), ["sms_one"]);
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 honoured (the backoff alone is at most 200 ms here): {:?}",
+        started.elapsed()
+    );
+
+    hits.store(0, Ordering::SeqCst);
+    let added = client.call(sender("proxy_429")).await;
+    assert!(
+        added.is_err(),
+        "a write answered 429 by a proxy is not retried"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
