@@ -182,17 +182,24 @@ impl<'c> Batch<'c> {
                     method: "batch",
                     status: 200,
                     message: format!("not a batch result: {e}"),
-                    body_start: raw.result.get().chars().take(200).collect(),
+                    body_start: self.client.excerpt(raw.result.get()),
                 })
             })?;
-            outcomes.extend(
-                chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| parsed.outcome(i, chunk.len(), c.method)),
-            );
+            outcomes.extend(chunk.iter().enumerate().map(|(i, c)| {
+                match parsed.outcome(i, chunk.len(), c.method) {
+                    Outcome::Failed(mut api) => {
+                        api.description = self.client.redact(api.description);
+                        Outcome::Failed(api)
+                    }
+                    other => other,
+                }
+            }));
         }
-        Ok(BatchReplies { outcomes, calls })
+        Ok(BatchReplies {
+            outcomes,
+            calls,
+            client: self.client.clone(),
+        })
     }
 }
 
@@ -223,6 +230,8 @@ enum Outcome {
 pub struct BatchReplies {
     outcomes: Vec<Outcome>,
     calls: usize,
+    /// For its credentials: what the server echoes is redacted before an error shows it.
+    client: Client,
 }
 
 impl BatchReplies {
@@ -236,7 +245,7 @@ impl BatchReplies {
                     method: M::NAME,
                     status: 200,
                     message: format!("`result` does not match the spec: {e}"),
-                    body_start: raw.get().chars().take(200).collect(),
+                    body_start: self.client.excerpt(raw.get()),
                 })
             })),
         }

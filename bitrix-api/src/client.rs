@@ -167,7 +167,7 @@ impl Client {
                 method: M::NAME,
                 status: 200,
                 message: format!("`result` does not match the spec: {e}"),
-                body_start: raw.result.get().chars().take(200).collect(),
+                body_start: self.excerpt(raw.result.get()),
             })),
         }
     }
@@ -220,7 +220,7 @@ impl Client {
                 Ok(Exchange::Answer(status, bytes, wait)) => {
                     tracing::debug!(attempt, status, elapsed_ms, "answered");
                     asked_wait = wait;
-                    match decode_envelope(method, status, &bytes) {
+                    match decode_envelope(method, status, &bytes, &|t| self.redact(t)) {
                         Ok(reply) => {
                             let reset = reply.time.as_ref().and_then(|t| t.operating_reset_at);
                             self.inner.operating.record_reset(method, reset);
@@ -407,7 +407,13 @@ impl Client {
     }
 
     /// Belt and braces: whatever an HTTP stack puts in a message, no credential leaves.
-    fn redact(&self, mut text: String) -> String {
+    /// The start of a body the server sent, for an error: credentials removed first, so that a
+    /// page quoting the request (a webhook path, a token) cannot leak them, even in part.
+    pub(crate) fn excerpt(&self, text: &str) -> String {
+        self.redact(text.to_owned()).chars().take(200).collect()
+    }
+
+    pub(crate) fn redact(&self, mut text: String) -> String {
         for secret in self.inner.credentials.secrets() {
             if !secret.expose().is_empty() {
                 text = text.replace(secret.expose(), "***");
@@ -466,17 +472,21 @@ struct Envelope {
 }
 
 /// Splits an HTTP answer into the `result` (still raw) and `time`, or the portal's error.
+///
+/// `redact` removes the client's credentials from any text taken from the answer: servers and
+/// proxies echo requests.
 pub(crate) fn decode_envelope(
     method: &'static str,
     status: u16,
     bytes: &[u8],
+    redact: &dyn Fn(String) -> String,
 ) -> Result<RawReply, Failure> {
     let decode_error = |message: String| {
-        let text = String::from_utf8_lossy(bytes);
+        let text = redact(String::from_utf8_lossy(bytes).into_owned());
         Failure::Decode(DecodeError {
             method,
             status,
-            message,
+            message: redact(message),
             body_start: text.chars().take(200).collect(),
         })
     };
@@ -490,7 +500,7 @@ pub(crate) fn decode_envelope(
         .error
         .filter(|code| !code.is_empty() || envelope.result.is_none());
     if let Some(code) = error {
-        let description = envelope.error_description.unwrap_or_default();
+        let description = redact(envelope.error_description.unwrap_or_default());
         return Err(Failure::Api(ApiError {
             method,
             code,
@@ -725,12 +735,17 @@ mod tests {
 
     #[test]
     fn an_empty_error_beside_a_result_is_the_result() {
-        match decode_envelope("m", 200, br#"{"result": true, "error": ""}"#) {
+        match decode_envelope("m", 200, br#"{"result": true, "error": ""}"#, &|t| t) {
             Ok(r) => assert_eq!(r.result.get(), "true"),
             Err(e) => panic!("{e:?}"),
         }
         // Without a result it is still an error, whose code happens to be empty.
-        match decode_envelope("m", 400, br#"{"error": "", "error_description": "x"}"#) {
+        match decode_envelope(
+            "m",
+            400,
+            br#"{"error": "", "error_description": "x"}"#,
+            &|t| t,
+        ) {
             Err(Failure::Api(e)) => assert!(e.code.is_empty() && e.description == "x", "{e:?}"),
             Err(e) => panic!("{e:?}"),
             Ok(_) => panic!("an error envelope without a result was taken as a success"),

@@ -452,3 +452,52 @@ async fn a_proxy_429_with_retry_after_is_retried_for_a_read_after_the_wait() {
     );
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
+
+/// Servers and proxies echo requests: a 500 page quoting the webhook path and an error
+/// description quoting it must not carry the webhook code into an error, its Debug or Display.
+#[tokio::test]
+async fn a_server_echoing_the_webhook_code_does_not_leak_it_into_errors() {
+    let page = Arc::new(AtomicUsize::new(0));
+    let counter = page.clone();
+    let router = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n == 0 {
+                (
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    [("content-type", "text/html")],
+                    format!("<html>500: cannot serve {uri}</html>"),
+                )
+            } else {
+                (
+                    axum::http::StatusCode::BAD_REQUEST,
+                    [("content-type", "application/json")],
+                    format!(r#"{{"error": "ERROR_X", "error_description": "bad call to {uri}"}}"#),
+                )
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let code = "k3y0fthewebh00k";
+    let client = ClientBuilder::webhook(&format!("http://{addr}/rest/1/{code}/"))
+        .unwrap()
+        .retry(fast_retries())
+        .rate_limit(None)
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        // Not idempotent: each answer is final.
+        let err = client
+            .call(sender("echo"))
+            .await
+            .expect_err("the server fails");
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(code), "{shown}");
+        assert!(
+            shown.contains("***"),
+            "the echo is there, redacted: {shown}"
+        );
+    }
+}
