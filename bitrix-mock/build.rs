@@ -14,11 +14,35 @@ fn main() -> Result<(), Box<dyn Error>> {
             println!("cargo:rerun-if-changed={}", scope.display());
         }
     }
-    let mut out = String::from("pub(crate) const SPECS: &[(&str, &str)] = &[\n");
-    for file in bitrix_spec::spec_files(&specs)? {
+    let mut out = String::new();
+    embed(&mut out, "SPECS", &specs, &bitrix_spec::spec_files(&specs)?)?;
+    // Shared types, which specs name with `ref:`, by `<scope>/types/<Name>.yaml`.
+    let mut types = Vec::new();
+    for entry in std::fs::read_dir(&specs)? {
+        let scope = entry?.path();
+        if scope.is_dir() {
+            println!("cargo:rerun-if-changed={}", scope.join("types").display());
+            types.extend(bitrix_spec::type_files(&scope)?);
+        }
+    }
+    embed(&mut out, "TYPES", &specs, &types)?;
+    let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("specs.rs");
+    std::fs::write(dest, out)?;
+    Ok(())
+}
+
+/// `pub(crate) const NAME: &[(&str, &str)]`: each file by its path under `specs/`, and its text.
+fn embed(
+    out: &mut String,
+    name: &str,
+    specs: &std::path::Path,
+    files: &[PathBuf],
+) -> Result<(), Box<dyn Error>> {
+    writeln!(out, "pub(crate) const {name}: &[(&str, &str)] = &[")?;
+    for file in files {
         println!("cargo:rerun-if-changed={}", file.display());
         let key = file
-            .strip_prefix(&specs)?
+            .strip_prefix(specs)?
             .to_string_lossy()
             .replace('\\', "/");
         let path = file.canonicalize()?;
@@ -29,30 +53,5 @@ fn main() -> Result<(), Box<dyn Error>> {
         )?;
     }
     out.push_str("];\n");
-    // Shared types, which specs name with `ref:`, by `<scope>/types/<Name>.yaml`.
-    out.push_str("pub(crate) const TYPES: &[(&str, &str)] = &[\n");
-    for entry in std::fs::read_dir(&specs)? {
-        let scope = entry?.path();
-        if !scope.is_dir() {
-            continue;
-        }
-        println!("cargo:rerun-if-changed={}", scope.join("types").display());
-        for file in bitrix_spec::type_files(&scope)? {
-            println!("cargo:rerun-if-changed={}", file.display());
-            let key = file
-                .strip_prefix(&specs)?
-                .to_string_lossy()
-                .replace('\\', "/");
-            let path = file.canonicalize()?;
-            writeln!(
-                out,
-                "    ({key:?}, include_str!({:?})),",
-                path.to_string_lossy()
-            )?;
-        }
-    }
-    out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("specs.rs");
-    std::fs::write(dest, out)?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Lenient decoding of what the portal really sends: numbers as strings, `"Y"`/`"N"` and
-//! `"1"`/`"0"` booleans, `[]` for an empty map. Generated fields point here by
-//! `deserialize_with = "...::de::lenient"`, so the leniency is written once.
+//! `"1"`/`"0"` booleans, `[]` for an empty map. The hand-written payloads (events, the `time`
+//! block) point here by `deserialize_with = "...::de::lenient"`, and the decoding of generated
+//! results reads its scalars through [`Lenient`] too, so the leniency is written once.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -206,30 +207,12 @@ impl<V: DeserializeOwned> Lenient for BTreeMap<String, V> {
     }
 }
 
-/// `serialize_with` target of `yn` parameters: `true` -> `"Y"`, `false` -> `"N"`.
-pub fn yn<S: serde::Serializer>(value: &bool, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(if *value { "Y" } else { "N" })
-}
-
-/// `serialize_with` target of optional `yn` parameters.
-pub fn opt_yn<S: serde::Serializer>(value: &Option<bool>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) => yn(v, s),
-        None => s.serialize_none(),
-    }
-}
-
 /// Decodes a method's `result` of a [`Lenient`] type (bool, integer, ...).
 pub fn decode_lenient<T: Lenient>(raw: &str) -> Result<T, serde_json::Error> {
     let mut d = serde_json::Deserializer::from_str(raw);
     let v = T::lenient(&mut d)?;
     d.end()?;
     Ok(v)
-}
-
-/// Decodes a method's `result` of a derived type.
-pub fn decode<T: DeserializeOwned>(raw: &str) -> Result<T, serde_json::Error> {
-    serde_json::from_str(raw)
 }
 
 #[cfg(test)]

@@ -117,46 +117,23 @@ fn lenient<T: Lenient>(v: Value, at: Path<'_>) -> Result<T, Mismatch> {
     T::lenient(v).map_err(|e| Mismatch::new(at, e.to_string()))
 }
 
-impl Decode for bool {
-    fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
-        lenient(v, at)
-    }
+/// The scalars: their spellings are [`Lenient`]'s, and a scalar `result` is read straight from
+/// its text.
+macro_rules! scalar {
+    ($($t:ty),*) => {$(
+        impl Decode for $t {
+            fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
+                lenient(v, at)
+            }
 
-    fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
-        scalar_from_raw(raw)
-    }
-}
-
-impl Decode for i64 {
-    fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
-        lenient(v, at)
-    }
-
-    fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
-        scalar_from_raw(raw)
-    }
-}
-
-impl Decode for f64 {
-    fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
-        lenient(v, at)
-    }
-
-    fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
-        scalar_from_raw(raw)
-    }
-}
-
-impl Decode for String {
-    fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {
-        match v {
-            Value::String(s) => Ok(s),
-            Value::Number(n) => Ok(n.to_string()),
-            Value::Null => Ok(String::new()),
-            other => Err(Mismatch::expected(at, "a string", &other)),
+            fn from_raw(raw: &str) -> Result<Self, serde_json::Error> {
+                scalar_from_raw(raw)
+            }
         }
-    }
+    )*};
 }
+
+scalar!(bool, i64, f64, String);
 
 impl Decode for Secret {
     fn decode(v: Value, at: Path<'_>) -> Result<Self, Mismatch> {

@@ -30,7 +30,8 @@ impl Ctx {
     }
 }
 
-fn key(path: &[Seg], k: &str) -> Vec<Seg> {
+/// `path` extended by the key `k`.
+fn child(path: &[Seg], k: &str) -> Vec<Seg> {
     let mut p = path.to_vec();
     p.push(Seg::Key(k.to_owned()));
     p
@@ -226,7 +227,7 @@ fn rust_type(
                     .unwrap_or_default()
             );
             let fields = s.fields.clone().unwrap_or_default();
-            let fields_path = key_path(path, "fields");
+            let fields_path = child(path, "fields");
             let item = match side {
                 Side::Request => {
                     let mut ts = request_struct(cx, &name, &doc, None, &fields, &fields_path);
@@ -258,7 +259,7 @@ fn rust_type(
                     &format!("{key}_item"),
                     item,
                     side,
-                    &key_path(path, "items"),
+                    &child(path, "items"),
                 ),
                 None => quote!(::bitrix_api::__private::serde_json::Value),
             };
@@ -269,10 +270,6 @@ fn rust_type(
             }
         }
     }
-}
-
-fn key_path(path: &[Seg], k: &str) -> Vec<Seg> {
-    key(path, k)
 }
 
 fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
@@ -345,7 +342,7 @@ fn request_struct(
     let mut arg_docs = String::from("Creates the request from its required parameters:\n");
     for (key, s) in members {
         let f = field_ident(key, s);
-        let ty = rust_type(cx, name, key, s, Side::Request, &key_path(path, key));
+        let ty = rust_type(cx, name, key, s, Side::Request, &child(path, key));
         let mdoc = member_doc(key, s);
         let yn = s.ty == TypeName::Yn;
         let (arg_ty, into) = arg_type(&ty, s);
@@ -588,7 +585,7 @@ fn response_struct(
     let mut names = Vec::new();
     for (key, s) in members {
         let f = field_ident(key, s);
-        let ty = rust_type(cx, name, key, s, side, &key_path(path, key));
+        let ty = rust_type(cx, name, key, s, side, &child(path, key));
         let doc = member_doc(key, s);
         let ty = if shared || !s.required || s.nullable {
             quote!(::core::option::Option<#ty>)

@@ -96,7 +96,6 @@ fn every_spec_is_in_the_registry_and_its_type_says_what_the_spec_says() {
 
 #[test]
 fn every_documented_result_decodes_into_the_generated_types() {
-    let mut decoded = 0;
     for (method, spec) in specs() {
         let h = hook_of(method);
         let mut results = 0;
@@ -115,9 +114,7 @@ fn every_documented_result_decodes_into_the_generated_types() {
             }
         }
         assert!(results > 0, "{method} documents no example with a result");
-        decoded += results;
     }
-    assert!(decoded >= specs().len());
 }
 
 #[test]
