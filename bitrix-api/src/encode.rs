@@ -1,5 +1,6 @@
-//! Serialization of generated requests, written once: a generated `Serialize` impl is one
-//! `put`/`opt` line per parameter on an [`Obj`], instead of a derive per type.
+//! Serialization of the shared types (`specs/<scope>/types/`), which are read and sent: their
+//! generated `Serialize` impl is one `opt` line per member on an [`Obj`], instead of a derive.
+//! Requests do not need it: they hold their parameters as data (`crate::params`).
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -13,11 +14,6 @@ impl<M: SerializeMap> Obj<M> {
         s.serialize_map(None).map(Obj)
     }
 
-    /// Writes a member that is always sent.
-    pub fn put<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), M::Error> {
-        self.0.serialize_entry(key, value)
-    }
-
     /// Writes an optional member when it is set.
     pub fn opt<T: Serialize>(&mut self, key: &str, value: &Option<T>) -> Result<(), M::Error> {
         match value {
@@ -27,7 +23,7 @@ impl<M: SerializeMap> Obj<M> {
     }
 
     /// Writes a `yn` member: `"Y"` or `"N"`.
-    pub fn yn(&mut self, key: &str, value: bool) -> Result<(), M::Error> {
+    fn yn(&mut self, key: &str, value: bool) -> Result<(), M::Error> {
         self.0.serialize_entry(key, if value { "Y" } else { "N" })
     }
 

@@ -44,6 +44,7 @@ pub mod handler;
 mod limits;
 mod method;
 mod paging;
+mod params;
 mod types;
 
 pub use auth::{AuthError, AuthErrorKind, DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens};
@@ -55,8 +56,8 @@ pub use error::{
     ValidationError,
 };
 pub use limits::{RateLimit, RetryPolicy};
-pub use method::{Method, MethodInfo, Text, Validate, Validator, is_given};
-pub use paging::{CLASSIC_PAGE, PageStyle, Paged, fast_filter};
+pub use method::{Method, MethodInfo, Validator};
+pub use paging::{PageStyle, Paged};
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 
 /// What generated code refers to; not part of the public API.
@@ -64,6 +65,7 @@ pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 pub mod __private {
     pub use crate::decode::{Decode, Mismatch, Obj as DecodeObj, Path, one_of};
     pub use crate::encode::{Obj, enum_value};
+    pub use crate::params::{Param, Params, ToParam};
     pub use serde;
     pub use serde_json;
 }

@@ -3,11 +3,13 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::decode::Decode;
 use crate::error::{Invalid, MethodError};
-use crate::types::{AuthContext, LocalizedText};
+use crate::params::{Param, Params};
+use crate::types::AuthContext;
 
 /// A REST method's request. Implemented by `bitrix_method!` for each spec.
 pub trait Method: Serialize {
@@ -26,10 +28,22 @@ pub trait Method: Serialize {
     /// The documented error codes.
     type Error: MethodError;
 
-    /// Records every client-side problem of this request in `v` (nothing, for a method whose
-    /// spec gives nothing to check).
+    /// What the spec says to check before sending, as data the runtime walks (empty when it
+    /// says nothing).
+    #[doc(hidden)]
+    const RULES: &'static str = "";
+
+    /// The request's parameters.
+    #[doc(hidden)]
+    fn params(&self) -> &Params;
+
+    /// The request's parameters, to point a list request at a page.
+    #[doc(hidden)]
+    fn params_mut(&mut self) -> &mut Params;
+
+    /// Records every client-side problem of this request in `v`.
     fn validate(&self, v: &mut Validator) {
-        let _ = v;
+        v.check(Self::RULES, self.params());
     }
 
     /// Decodes the raw JSON of `result`; a value of the wrong shape is an error naming its path.
@@ -57,41 +71,54 @@ pub struct MethodInfo {
     pub idempotent: bool,
 }
 
-/// A nested request object (an item of an array parameter) that validates itself.
-pub trait Validate {
-    /// Records every problem of this value in `v`.
-    fn validate(&self, v: &mut Validator) {
-        let _ = v;
+/// The checks of one parameter, as the generator writes them from the spec (`RULES`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Rule {
+    /// The parameter's key.
+    k: String,
+    /// `s` text, `l` localized text, `a` array, `o` object; other kinds have no own checks.
+    t: String,
+    r: bool,
+    pat: Option<String>,
+    min: Option<usize>,
+    max: Option<usize>,
+    url: bool,
+    sec: bool,
+    imin: Option<usize>,
+    imax: Option<usize>,
+    /// A required object that may not be empty.
+    empty: bool,
+    /// Rules of the members of an object, or of each object in an array.
+    obj: Option<Rules>,
+    /// Auth contexts in which the parameter is required.
+    #[serde(rename = "in")]
+    required_in: Vec<AuthContext>,
+}
+
+/// A method's (or a nested object's) rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Rules {
+    p: Vec<Rule>,
+    /// Groups of which at least one member must be given.
+    one: Vec<Vec<String>>,
+}
+
+/// Rules are read once per process and method; the number of methods bounds the cache.
+fn rules(text: &'static str) -> Result<&'static Rules, String> {
+    type Cache = Mutex<Vec<(usize, &'static Rules)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let key = text.as_ptr() as usize;
+    if let Some((_, r)) = cache.iter().find(|(k, _)| *k == key) {
+        return Ok(r);
     }
-}
-
-/// Constraints of a text parameter, from its spec.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Text {
-    /// Must not be empty.
-    pub required: bool,
-    /// Regular expression the whole value must match.
-    pub pattern: Option<&'static str>,
-    /// Minimum length in characters.
-    pub min: Option<usize>,
-    /// Maximum length in characters.
-    pub max: Option<usize>,
-    /// Must be an absolute http(s) URL.
-    pub url: bool,
-    /// A credential: problems are reported without the value.
-    pub secret: bool,
-}
-
-impl Text {
-    /// No constraint at all; generated code names only the constraints a spec sets.
-    pub const NONE: Text = Text {
-        required: false,
-        pattern: None,
-        min: None,
-        max: None,
-        url: false,
-        secret: false,
-    };
+    let parsed: Rules = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let leaked: &'static Rules = Box::leak(Box::new(parsed));
+    cache.push((key, leaked));
+    Ok(leaked)
 }
 
 /// Collects the problems of a request, each with the path of its parameter.
@@ -126,101 +153,150 @@ impl Validator {
         self.problems.push(Invalid { param, reason });
     }
 
-    /// Checks a text value.
-    pub fn text(&mut self, param: &str, value: &str, rules: &Text) {
-        if value.is_empty() {
-            if rules.required {
-                self.fail(param, "is required and must not be empty".into());
-            }
+    /// Checks `params` against a method's rules (the JSON its spec was turned into).
+    pub fn check(&mut self, rules_text: &'static str, params: &Params) {
+        if rules_text.is_empty() {
             return;
         }
-        let len = value.chars().count();
-        if let Some(min) = rules.min.filter(|&m| len < m) {
-            self.fail(
-                param,
-                format!("must be at least {min} characters long, is {len}"),
-            );
-        }
-        if let Some(max) = rules.max.filter(|&m| len > m) {
-            self.fail(
-                param,
-                format!("must be at most {max} characters long, is {len}"),
-            );
-        }
-        let shown = if rules.secret {
-            "the value".to_owned()
-        } else {
-            format!("{value:?}")
-        };
-        if let Some(p) = rules.pattern {
-            if !matches(p, value) {
-                self.fail(param, format!("{shown} does not match {p}"));
-            }
-        }
-        if rules.url && !(value.starts_with("https://") || value.starts_with("http://")) {
-            self.fail(param, format!("{shown} is not an absolute http(s) URL"));
+        match rules(rules_text) {
+            Ok(r) => self.walk(r, params),
+            Err(e) => self.fail("", format!("the method's rules cannot be read: {e}")),
         }
     }
 
-    /// Checks an optional text value.
-    pub fn opt_text(&mut self, param: &str, value: Option<&str>, rules: &Text) {
-        if let Some(v) = value {
-            self.text(param, v, rules);
+    fn walk(&mut self, rules: &Rules, params: &Params) {
+        for rule in &rules.p {
+            let value = params.get(&rule.k);
+            self.param(rule, value);
+            if !rule.required_in.is_empty() {
+                self.required_in(&rule.k, given(rule, value), &rule.required_in);
+            }
+        }
+        for group in &rules.one {
+            let any = group.iter().any(|k| {
+                let rule = rules.p.iter().find(|r| r.k == *k);
+                let value = params.get(k);
+                match rule {
+                    Some(r) => given(r, value),
+                    None => value.is_some_and(Param::given),
+                }
+            });
+            if !any {
+                self.fail(
+                    &group.join("|"),
+                    format!("give at least one of {}", group.join(", ")),
+                );
+            }
         }
     }
 
-    /// Checks every text of a localized value.
-    pub fn localized(&mut self, param: &str, value: Option<&LocalizedText>, rules: &Text) {
-        match value {
-            Some(LocalizedText::Localized(m)) if m.is_empty() && rules.required => {
-                self.fail(param, "is required and must not be empty".into());
-            }
-            Some(v) => {
-                for t in v.texts() {
-                    self.text(param, t, rules);
+    fn param(&mut self, rule: &Rule, value: Option<&Param>) {
+        match rule.t.as_str() {
+            "s" => match value.map(text) {
+                Some(Some(t)) => self.text(rule, t),
+                None => self.text(rule, ""),
+                Some(None) => {}
+            },
+            "l" => match value {
+                Some(Param::Map(m)) if m.is_empty() && rule.r => {
+                    self.fail(&rule.k, "is required and must not be empty".into());
+                }
+                Some(Param::Map(m)) => {
+                    for (_, v) in m {
+                        if let Some(t) = text(v) {
+                            self.text(rule, t);
+                        }
+                    }
+                }
+                Some(v) => {
+                    if let Some(t) = text(v) {
+                        self.text(rule, t);
+                    }
+                }
+                None => self.text(rule, ""),
+            },
+            "a" => {
+                let items: &[Param] = match value {
+                    Some(Param::List(l)) => l,
+                    Some(_) => return,
+                    None if rule.r => &[],
+                    None => return,
+                };
+                let len = items.len();
+                if let Some(min) = rule.imin.filter(|&m| len < m) {
+                    self.fail(&rule.k, format!("needs at least {min} item(s), has {len}"));
+                }
+                if let Some(max) = rule.imax.filter(|&m| len > m) {
+                    self.fail(&rule.k, format!("takes at most {max} item(s), has {len}"));
+                }
+                if let Some(nested) = &rule.obj {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Param::Obj(p) = item {
+                            self.nested(&format!("{}[{i}]", rule.k), nested, p);
+                        }
+                    }
                 }
             }
-            None => {}
+            "o" => {
+                if rule.empty && !value.is_some_and(Param::given) {
+                    self.fail(&rule.k, "is required and must not be empty".into());
+                }
+                if let (Some(nested), Some(Param::Obj(p))) = (&rule.obj, value) {
+                    self.nested(&rule.k, nested, p);
+                }
+            }
+            _ => {}
         }
     }
 
-    /// Checks the length of an array parameter.
-    pub fn items(&mut self, param: &str, len: usize, min: Option<usize>, max: Option<usize>) {
-        if let Some(min) = min.filter(|&m| len < m) {
-            self.fail(param, format!("needs at least {min} item(s), has {len}"));
-        }
-        if let Some(max) = max.filter(|&m| len > m) {
-            self.fail(param, format!("takes at most {max} item(s), has {len}"));
-        }
-    }
-
-    /// Validates each item of an array parameter under `param[i]`.
-    pub fn each<T: Validate>(&mut self, param: &str, items: &[T]) {
-        for (i, item) in items.iter().enumerate() {
-            self.nested(&format!("{param}[{i}]"), item);
-        }
-    }
-
-    /// Validates a nested object under `param`.
-    pub fn nested<T: Validate>(&mut self, param: &str, value: &T) {
+    fn nested(&mut self, param: &str, rules: &Rules, params: &Params) {
         let saved = self.path.len();
         if !self.path.is_empty() {
             self.path.push('.');
         }
         self.path.push_str(param);
-        value.validate(self);
+        self.walk(rules, params);
         self.path.truncate(saved);
     }
 
-    /// A required object parameter must have at least one member.
-    pub fn object_given<T: Serialize>(&mut self, param: &str, value: &T) {
-        if !is_given(value) {
-            self.fail(param, "is required and must not be empty".into());
+    fn text(&mut self, rule: &Rule, value: &str) {
+        let param = rule.k.as_str();
+        if value.is_empty() {
+            if rule.r {
+                self.fail(param, "is required and must not be empty".into());
+            }
+            return;
+        }
+        let len = value.chars().count();
+        if let Some(min) = rule.min.filter(|&m| len < m) {
+            self.fail(
+                param,
+                format!("must be at least {min} characters long, is {len}"),
+            );
+        }
+        if let Some(max) = rule.max.filter(|&m| len > m) {
+            self.fail(
+                param,
+                format!("must be at most {max} characters long, is {len}"),
+            );
+        }
+        let shown = if rule.sec {
+            "the value".to_owned()
+        } else {
+            format!("{value:?}")
+        };
+        if let Some(p) = &rule.pat {
+            if !matches(p, value) {
+                self.fail(param, format!("{shown} does not match {p}"));
+            }
+        }
+        if rule.url && !(value.starts_with("https://") || value.starts_with("http://")) {
+            self.fail(param, format!("{shown} is not an absolute http(s) URL"));
         }
     }
 
     /// A parameter required only in some auth contexts (e.g. `botToken` under a webhook).
-    pub fn required_in(&mut self, param: &str, present: bool, contexts: &[AuthContext]) {
+    fn required_in(&mut self, param: &str, present: bool, contexts: &[AuthContext]) {
         if !present && contexts.contains(&self.context) {
             let ctx = match self.context {
                 AuthContext::Application => "an application (OAuth)",
@@ -229,47 +305,41 @@ impl Validator {
             self.fail(param, format!("is required when calling through {ctx}"));
         }
     }
+}
 
-    /// At least one of the parameters must be given.
-    pub fn at_least_one_of(&mut self, given: &[(&str, bool)]) {
-        if !given.iter().any(|(_, present)| *present) {
-            let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
-            self.fail(
-                &names.join("|"),
-                format!("give at least one of {}", names.join(", ")),
-            );
-        }
+/// The text of a text parameter.
+fn text(p: &Param) -> Option<&str> {
+    match p {
+        Param::Value(Value::String(s)) => Some(s),
+        Param::Str(s) => Some(s),
+        Param::Secret(s) => Some(s.expose()),
+        _ => None,
     }
 }
 
-/// Whether a value counts as given to the portal: not null, `""`, `[]` or `{}`.
-pub fn is_given<T: Serialize + ?Sized>(value: &T) -> bool {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::Null) => false,
-        Ok(serde_json::Value::String(s)) => !s.is_empty(),
-        Ok(serde_json::Value::Array(a)) => !a.is_empty(),
-        Ok(serde_json::Value::Object(o)) => !o.is_empty(),
-        Ok(_) => true,
-        Err(_) => false,
+/// Whether a parameter counts as given; a localized text needs one text that is not empty.
+fn given(rule: &Rule, value: Option<&Param>) -> bool {
+    match (rule.t.as_str(), value) {
+        ("l", Some(Param::Map(m))) => m
+            .iter()
+            .any(|(_, v)| text(v).is_some_and(|t| !t.is_empty())),
+        (_, v) => v.is_some_and(Param::given),
     }
 }
 
 /// Patterns are compiled once per process; a spec has a handful, so a small list serves.
-fn matches(pattern: &'static str, value: &str) -> bool {
-    static CACHE: OnceLock<Mutex<Vec<(&'static str, regex::Regex)>>> = OnceLock::new();
+fn matches(pattern: &str, value: &str) -> bool {
+    static CACHE: OnceLock<Mutex<Vec<(String, regex::Regex)>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, re)) = cache
-        .iter()
-        .find(|(p, _)| std::ptr::eq(*p, pattern) || *p == pattern)
-    {
+    if let Some((_, re)) = cache.iter().find(|(p, _)| p == pattern) {
         return re.is_match(value);
     }
     // The macro compiled the pattern already; an invalid one cannot reach here.
     match regex::Regex::new(pattern) {
         Ok(re) => {
             let ok = re.is_match(value);
-            cache.push((pattern, re));
+            cache.push((pattern.to_owned(), re));
             ok
         }
         Err(_) => false,

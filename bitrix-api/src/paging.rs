@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 
 use futures_util::Stream;
 use futures_util::stream;
-use serde_json::{Map, Value};
 
 use crate::batch::Batchable;
 use crate::client::Client;
@@ -13,7 +12,7 @@ use crate::error::{DecodeError, Error};
 use crate::method::Method;
 
 /// Classic pages hold 50 items; the portal ignores other sizes.
-pub const CLASSIC_PAGE: i64 = 50;
+pub(crate) const CLASSIC_PAGE: i64 = 50;
 
 /// How a list method pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,43 +33,37 @@ pub trait Paged: Method + Clone + 'static {
     const FAST: bool = false;
     /// The items of a page, and `hasNextPage` where the style has it.
     fn split(output: Self::Output) -> (Vec<Self::Item>, Option<bool>);
-    /// Points the request at a position: `start` (classic) or `offset`.
-    fn at(&mut self, position: i64);
-    /// Items per page: 50 for classic lists, `limit` (or 50) for offset lists.
-    fn page_size(&self) -> i64;
+    /// The parameter that holds the position: `start` (classic) or `offset`.
+    const POSITION: &'static str;
+    /// The page-size parameter of an offset list.
+    const LIMIT: &'static str = "limit";
+    /// For the fast mode: the `filter` and `order` parameters and the items' id key.
+    const FAST_KEYS: (&'static str, &'static str, &'static str) = ("", "", "");
     /// The numeric id of an item, for the fast mode (`None` when the spec names no `id`).
     fn item_id(_item: &Self::Item) -> Option<i64> {
         None
     }
-    /// Prepares a fast-mode page: order by id, only ids above `after`, no counting.
-    fn fast(&mut self, _after: Option<i64>) {}
-}
 
-/// What `fast` does to a request's `filter` and `order`, written once for every method:
-/// `order = {id: "ASC"}`, `filter[">id"] = after`, the rest of the filter kept.
-pub fn fast_filter(
-    filter: &mut Option<Value>,
-    order: &mut Option<Value>,
-    id: &str,
-    after: Option<i64>,
-) {
-    let mut f = match filter.take() {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    let key = format!(">{id}");
-    match after {
-        Some(after) => {
-            f.insert(key, Value::from(after));
-        }
-        None => {
-            f.remove(&key);
+    /// Points the request at a position.
+    fn at(&mut self, position: i64) {
+        self.params_mut().set(Self::POSITION, position);
+    }
+
+    /// Items per page: 50 for classic lists, `limit` (or 50) for offset lists.
+    fn page_size(&self) -> i64 {
+        match Self::STYLE {
+            PageStyle::Classic => CLASSIC_PAGE,
+            PageStyle::Offset => self.params().get_i64(Self::LIMIT).unwrap_or(50),
         }
     }
-    *filter = Some(Value::Object(f));
-    let mut o = Map::new();
-    o.insert(id.to_owned(), Value::from("ASC"));
-    *order = Some(Value::Object(o));
+
+    /// Prepares a fast-mode page: order by id, only ids above `after`, no counting.
+    fn fast(&mut self, after: Option<i64>) {
+        if Self::FAST {
+            let (filter, order, id) = Self::FAST_KEYS;
+            self.params_mut().fast(filter, order, id, after);
+        }
+    }
 }
 
 enum Cursor {

@@ -130,7 +130,8 @@ pub struct Reply<T> {
 }
 
 /// How the client authenticates, as far as a method's spec cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AuthContext {
     /// OAuth 2 application (access token).
     Application,

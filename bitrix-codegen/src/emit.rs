@@ -64,8 +64,9 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
     let batch = spec.batch;
     let idempotent = spec.idempotent;
     let contexts = spec.contexts.iter().map(|c| context(*c));
-    let validate = validation(&spec.params, Some(spec))
-        .map(|v| quote!(fn validate(&self, v: &mut ::bitrix_api::Validator) { #v }));
+    let rules = rules(&spec.params, Some(spec))
+        .map(|r| r.to_string())
+        .map(|r| quote!(const RULES: &'static str = #r;));
     let batchable = spec
         .batch
         .then(|| quote!(impl ::bitrix_api::Batchable for #ty_ident {}));
@@ -85,7 +86,17 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
             const CONTEXTS: &'static [::bitrix_api::AuthContext] = &[#(#contexts),*];
             type Output = #output;
             type Error = #error_ident;
-            #validate
+            #rules
+            #[inline]
+            fn params(&self) -> &::bitrix_api::__private::Params { &self.0 }
+            #[inline]
+            fn params_mut(&mut self) -> &mut ::bitrix_api::__private::Params { &mut self.0 }
+        }
+        impl ::bitrix_api::__private::serde::Serialize for #ty_ident {
+            #[inline]
+            fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::bitrix_api::__private::serde::Serialize::serialize(&self.0, s)
+            }
         }
     };
     (tokens, cx.defined)
@@ -232,15 +243,12 @@ fn rust_type(
                 Side::Request => {
                     let mut ts = request_struct(cx, &name, &doc, None, &fields, &fields_path);
                     let id = ident(&name);
-                    if let Some(v) = validation(&fields, None) {
-                        ts.extend(quote! {
-                            impl ::bitrix_api::Validate for #id {
-                                fn validate(&self, v: &mut ::bitrix_api::Validator) { #v }
-                            }
-                        });
-                    } else {
-                        ts.extend(quote!(impl ::bitrix_api::Validate for #id {}));
-                    }
+                    ts.extend(quote! {
+                        impl ::bitrix_api::__private::ToParam for #id {
+                            #[inline]
+                            fn to_param(self) -> ::bitrix_api::__private::Param { ::bitrix_api::__private::Param::Obj(self.0) }
+                        }
+                    });
                     ts
                 }
                 Side::Response | Side::Shared => {
@@ -289,9 +297,10 @@ fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub enum #id { #(#[doc = #docs] #vars),* }
-            impl ::bitrix_api::__private::serde::Serialize for #id {
-                fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                    s.serialize_str([#(#values),*][*self as usize])
+            impl ::bitrix_api::__private::ToParam for #id {
+                #[inline]
+                fn to_param(self) -> ::bitrix_api::__private::Param {
+                    ::bitrix_api::__private::Param::Str([#(#values),*][self as usize])
                 }
             }
         },
@@ -301,6 +310,10 @@ fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
                     fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
                         ::bitrix_api::__private::enum_value(s, &[#(#values),*], *self as usize)
                     }
+                }
+                impl ::bitrix_api::__private::ToParam for #id {
+                    #[inline]
+                    fn to_param(self) -> ::bitrix_api::__private::Param { ::bitrix_api::__private::Param::ser(&self) }
                 }
             });
             quote! {
@@ -314,6 +327,7 @@ fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
                 Unknown,
             }
             impl ::bitrix_api::__private::Decode for #id {
+                #[inline]
                 fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
                     ::bitrix_api::__private::one_of(v, at, &[#((#values, Self::#vars)),*], Self::Unknown)
                 }
@@ -323,8 +337,8 @@ fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
     }
 }
 
-/// A request (or nested request object): private fields, `new` with the required members,
-/// a setter per optional member, and a `Serialize` impl of one line per member.
+/// A request (or nested request object): a newtype over the runtime's `Params`, `new` with the
+/// required members and a setter per optional member, each one `set` call.
 fn request_struct(
     cx: &mut Ctx,
     name: &str,
@@ -334,48 +348,38 @@ fn request_struct(
     path: &[Seg],
 ) -> TokenStream {
     let id = ident(name);
-    let mut fields = Vec::new();
     let mut args = Vec::new();
-    let mut inits = Vec::new();
+    let mut sets = Vec::new();
     let mut setters = Vec::new();
-    let mut puts = Vec::new();
     let mut arg_docs = String::from("Creates the request from its required parameters:\n");
     for (key, s) in members {
         let f = field_ident(key, s);
         let ty = rust_type(cx, name, key, s, Side::Request, &child(path, key));
         let mdoc = member_doc(key, s);
-        let yn = s.ty == TypeName::Yn;
         let (arg_ty, into) = arg_type(&ty, s);
         let conv = if into {
-            quote!(::core::convert::Into::into(#f))
+            quote!(::core::convert::Into::<#ty>::into(#f))
         } else {
             quote!(#f)
         };
-        if s.required {
-            fields.push(quote!(#f: #ty));
-            args.push(quote!(#f: #arg_ty));
-            inits.push(quote!(#f: #conv));
-            arg_docs.push_str(&format!("\n* {mdoc}"));
-            puts.push(if yn {
-                quote!(o.yn(#key, self.#f)?;)
+        let set = |target: TokenStream| {
+            if s.ty == TypeName::Yn {
+                quote!(#target.yn(#key, #conv);)
             } else {
-                quote!(o.put(#key, &self.#f)?;)
-            });
+                quote!(#target.set(#key, #conv);)
+            }
+        };
+        if s.required {
+            args.push(quote!(#f: #arg_ty));
+            sets.push(set(quote!(p)));
+            arg_docs.push_str(&format!("\n* {mdoc}"));
         } else {
-            fields.push(quote!(#f: ::core::option::Option<#ty>));
-            inits.push(quote!(#f: ::core::option::Option::None));
+            let body = set(quote!(self.0));
             setters.push(quote! {
                 #[doc = #mdoc]
                 #[must_use]
-                pub fn #f(mut self, #f: #arg_ty) -> Self {
-                    self.#f = ::core::option::Option::Some(#conv);
-                    self
-                }
-            });
-            puts.push(if yn {
-                quote!(o.opt_yn(#key, self.#f)?;)
-            } else {
-                quote!(o.opt(#key, &self.#f)?;)
+                #[inline]
+                pub fn #f(mut self, #f: #arg_ty) -> Self { #body self }
             });
         }
     }
@@ -383,29 +387,22 @@ fn request_struct(
         arg_docs = "Creates the request; it has no required parameters.".into();
     }
     let alias = method.map(|m| quote!(#[doc(alias = #m)]));
-    let body = if puts.is_empty() {
-        quote!(::bitrix_api::__private::Obj::new(s)?.end())
+    let new_body = if sets.is_empty() {
+        quote!(Self(::bitrix_api::__private::Params::new()))
     } else {
-        quote!(let mut o = ::bitrix_api::__private::Obj::new(s)?; #(#puts)* o.end())
+        quote!(let mut p = ::bitrix_api::__private::Params::new(); #(#sets)* Self(p))
     };
     quote! {
         #[doc = #doc]
         #alias
         #[derive(Debug, Clone)]
-        pub struct #id { #(#fields,)* }
-
-        impl ::bitrix_api::__private::serde::Serialize for #id {
-            fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                #body
-            }
-        }
+        pub struct #id(::bitrix_api::__private::Params);
 
         impl #id {
             #[doc = #arg_docs]
             #[allow(clippy::too_many_arguments)]
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits,)* }
-            }
+            #[inline]
+            pub fn new(#(#args),*) -> Self { #new_body }
             #(#setters)*
         }
     }
@@ -425,77 +422,74 @@ fn arg_type(ty: &TokenStream, s: &Schema) -> (TokenStream, bool) {
     }
 }
 
-/// Validation calls for each member that has something to check; `None` when nothing does.
-/// `top` is the spec when `members` are its parameters: its rules apply to them.
-fn validation(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<TokenStream> {
+/// The checks of `members` as the JSON the runtime's validator walks; `None` when nothing is
+/// checked. `top` is the spec when `members` are its parameters: its rules apply to them.
+fn rules(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<serde_json::Value> {
+    use serde_json::{Map, Value, json};
     let mut out = Vec::new();
     for (key, s) in members {
-        let f = field_ident(key, s);
-        let value = if s.required {
-            quote!(&self.#f)
-        } else {
-            quote!(self.#f.as_ref())
-        };
+        let mut r = Map::new();
         match s.ty {
             TypeName::String | TypeName::Url | TypeName::LocalizedText => {
-                let mut rules = Vec::new();
-                if s.required {
-                    rules.push(quote!(required: true));
-                }
-                if let Some(p) = &s.pattern {
-                    rules.push(quote!(pattern: ::core::option::Option::Some(#p)));
-                }
-                if let Some(n) = s.min_length {
-                    rules.push(quote!(min: ::core::option::Option::Some(#n)));
-                }
-                if let Some(n) = s.max_length {
-                    rules.push(quote!(max: ::core::option::Option::Some(#n)));
-                }
-                if s.ty == TypeName::Url {
-                    rules.push(quote!(url: true));
-                }
-                if !rules.is_empty() {
-                    if s.secret {
-                        rules.push(quote!(secret: true));
+                let checked = s.required
+                    || s.pattern.is_some()
+                    || s.min_length.is_some()
+                    || s.max_length.is_some()
+                    || s.ty == TypeName::Url;
+                if checked {
+                    if s.required {
+                        r.insert("r".into(), json!(true));
                     }
-                    let rules =
-                        quote!(&::bitrix_api::Text { #(#rules,)* ..::bitrix_api::Text::NONE });
-                    let call = if s.ty == TypeName::LocalizedText {
-                        if s.required {
-                            quote!(v.localized(#key, ::core::option::Option::Some(&self.#f), #rules);)
-                        } else {
-                            quote!(v.localized(#key, self.#f.as_ref(), #rules);)
-                        }
-                    } else if s.secret {
-                        if s.required {
-                            quote!(v.text(#key, self.#f.expose(), #rules);)
-                        } else {
-                            quote!(v.opt_text(#key, self.#f.as_ref().map(::bitrix_api::Secret::expose), #rules);)
-                        }
-                    } else if s.required {
-                        quote!(v.text(#key, &self.#f, #rules);)
+                    if let Some(p) = &s.pattern {
+                        r.insert("pat".into(), json!(p));
+                    }
+                    if let Some(n) = s.min_length {
+                        r.insert("min".into(), json!(n));
+                    }
+                    if let Some(n) = s.max_length {
+                        r.insert("max".into(), json!(n));
+                    }
+                    if s.ty == TypeName::Url {
+                        r.insert("url".into(), json!(true));
+                    }
+                    if s.secret {
+                        r.insert("sec".into(), json!(true));
+                    }
+                }
+                if checked || !s.required_in.is_empty() {
+                    let t = if s.ty == TypeName::LocalizedText {
+                        "l"
                     } else {
-                        quote!(v.opt_text(#key, self.#f.as_deref(), #rules);)
+                        "s"
                     };
-                    out.push(call);
+                    r.insert("t".into(), json!(t));
                 }
             }
             TypeName::Array => {
-                let min = opt_usize(if s.required {
+                let min = if s.required {
                     Some(s.min_items.unwrap_or(1).max(1))
                 } else {
                     s.min_items
-                });
-                let max = opt_usize(s.max_items);
-                let nested = s.items.as_ref().is_some_and(|i| i.ty == TypeName::Object);
-                let each = nested.then(|| quote!(v.each(#key, items);));
-                let check = quote!(v.items(#key, items.len(), #min, #max); #each);
-                if s.required {
-                    out.push(quote!({ let items = #value; #check }));
-                } else if s.min_items.is_some() || s.max_items.is_some() || nested {
-                    out.push(
-                        quote!(if let ::core::option::Option::Some(items) = #value { #check }),
-                    );
+                };
+                let nested = s
+                    .items
+                    .as_deref()
+                    .filter(|i| i.ty == TypeName::Object && i.shared.is_none())
+                    .and_then(|i| rules(i.fields.as_ref()?, None));
+                if min.is_some() || s.max_items.is_some() || nested.is_some() {
+                    r.insert("t".into(), json!("a"));
+                    if let Some(n) = min {
+                        r.insert("imin".into(), json!(n));
+                    }
+                    if let Some(n) = s.max_items {
+                        r.insert("imax".into(), json!(n));
+                    }
+                    if s.required {
+                        r.insert("r".into(), json!(true));
+                    }
+                    if let Some(n) = nested {
+                        r.insert("obj".into(), n);
+                    }
                 }
             }
             TypeName::Object => {
@@ -505,62 +499,61 @@ fn validation(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<
                     .fields
                     .as_ref()
                     .is_none_or(|f| f.values().all(|m| !m.required));
-                if s.required && can_be_empty {
-                    out.push(quote!(v.object_given(#key, #value);));
-                }
-                if s.required {
-                    out.push(quote!(v.nested(#key, #value);));
-                } else {
-                    out.push(quote!(if let ::core::option::Option::Some(x) = #value { v.nested(#key, x); }));
+                let nested = s
+                    .fields
+                    .as_ref()
+                    .filter(|_| s.shared.is_none())
+                    .and_then(|f| rules(f, None));
+                if (s.required && can_be_empty) || nested.is_some() {
+                    r.insert("t".into(), json!("o"));
+                    if s.required && can_be_empty {
+                        r.insert("empty".into(), json!(true));
+                    }
+                    if let Some(n) = nested {
+                        r.insert("obj".into(), n);
+                    }
                 }
             }
             _ => {}
         }
         if !s.required_in.is_empty() {
-            let contexts = s.required_in.iter().map(|c| context(*c));
-            let given = given(&f, s);
-            out.push(quote!(v.required_in(#key, #given, &[#(#contexts),*]);));
+            let c: Vec<&str> = s.required_in.iter().map(|c| c.as_str()).collect();
+            r.insert("in".into(), json!(c));
+        }
+        if !r.is_empty() {
+            r.insert("k".into(), json!(key));
+            out.push(Value::Object(r));
         }
     }
     // Rules only apply to a method's top-level parameters.
+    let mut one = Vec::new();
     if let Some(spec) = top {
         for rule in &spec.rules {
-            let given = rule.at_least_one_of.iter().filter_map(|p| {
-                let s = spec.params.get(p)?;
-                let given = given(&field_ident(p, s), s);
-                Some(quote!((#p, #given)))
-            });
-            out.push(quote!(v.at_least_one_of(&[#(#given),*]);));
+            one.push(json!(rule.at_least_one_of));
+            // Each member needs its kind, so that a localized text counts as given by its texts.
+            for p in &rule.at_least_one_of {
+                let listed = out.iter().any(|r| r["k"] == json!(p));
+                let localized = spec
+                    .params
+                    .get(p)
+                    .is_some_and(|s| s.ty == TypeName::LocalizedText);
+                if !listed && localized {
+                    out.push(json!({"k": p, "t": "l"}));
+                }
+            }
         }
     }
-    (!out.is_empty()).then(|| quote!(#(#out)*))
-}
-
-/// Whether an optional member counts as given: the portal takes `""`, `[]` and `{}` for absent.
-fn given(f: &Ident, s: &Schema) -> TokenStream {
-    match s.ty {
-        TypeName::String | TypeName::Url if s.secret => {
-            quote!(self.#f.as_ref().is_some_and(|x| !x.expose().is_empty()))
-        }
-        TypeName::String | TypeName::Url => {
-            quote!(self.#f.as_deref().is_some_and(|x| !x.is_empty()))
-        }
-        TypeName::LocalizedText => {
-            quote!(self.#f.as_ref().is_some_and(|x| x.texts().any(|t| !t.is_empty())))
-        }
-        TypeName::Array | TypeName::Map => quote!(self.#f.as_ref().is_some_and(|x| !x.is_empty())),
-        TypeName::Object | TypeName::Any => {
-            quote!(self.#f.as_ref().is_some_and(::bitrix_api::is_given))
-        }
-        _ => quote!(self.#f.is_some()),
+    if out.is_empty() && one.is_empty() {
+        return None;
     }
-}
-
-fn opt_usize(v: Option<usize>) -> TokenStream {
-    match v {
-        Some(n) => quote!(::core::option::Option::Some(#n)),
-        None => quote!(::core::option::Option::None),
+    let mut rules = Map::new();
+    if !out.is_empty() {
+        rules.insert("p".into(), Value::Array(out));
     }
+    if !one.is_empty() {
+        rules.insert("one".into(), Value::Array(one));
+    }
+    Some(Value::Object(rules))
 }
 
 /// A response object: public fields, each read by one call into the runtime's decoder, and the
@@ -620,7 +613,10 @@ fn response_struct(
                     o.end()
                 }
             }
-            impl ::bitrix_api::Validate for #id {}
+            impl ::bitrix_api::__private::ToParam for #id {
+                #[inline]
+                fn to_param(self) -> ::bitrix_api::__private::Param { ::bitrix_api::__private::Param::ser(&self) }
+            }
         };
         (quote!(#[derive(Debug, Clone, Default, PartialEq)]), sent)
     } else {
@@ -636,6 +632,7 @@ fn response_struct(
             pub #extra: ::std::collections::BTreeMap<::std::string::String, ::bitrix_api::__private::serde_json::Value>,
         }
         impl ::bitrix_api::__private::Decode for #id {
+            #[inline]
             fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
                 let mut o = ::bitrix_api::__private::DecodeObj::new(v, at)?;
                 ::core::result::Result::Ok(Self { #(#takes,)* #extra: o.rest() })
@@ -721,19 +718,13 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
         Side::Response,
         &[],
     );
-    let field = |key: &str| spec.params.get(key).map(|s| field_ident(key, s));
-    let (style, position, size, has_next) = match p.style {
-        bitrix_spec::PageStyle::Classic => {
-            let start = field("start");
-            (
-                quote!(Classic),
-                quote!(self.#start = ::core::option::Option::Some(position);),
-                quote!(::bitrix_api::CLASSIC_PAGE),
-                quote!(::core::option::Option::None),
-            )
-        }
+    let (style, position, has_next) = match p.style {
+        bitrix_spec::PageStyle::Classic => (
+            quote!(Classic),
+            "start",
+            quote!(::core::option::Option::None),
+        ),
         bitrix_spec::PageStyle::Offset => {
-            let (offset, limit) = (field("offset"), field("limit"));
             let flag = spec
                 .result
                 .fields
@@ -743,12 +734,7 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
                 Some(s) if s.required => quote!(::core::option::Option::Some(output.has_next_page)),
                 _ => quote!(output.has_next_page),
             };
-            (
-                quote!(Offset),
-                quote!(self.#offset = ::core::option::Option::Some(position);),
-                quote!(self.#limit.unwrap_or(50)),
-                has_next,
-            )
+            (quote!(Offset), "offset", has_next)
         }
     };
     let fast = p.id.as_ref().map(|id| {
@@ -761,25 +747,24 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
             }
             _ => quote!(item.#id_field),
         };
-        let (filter, order) = (field(&p.filter), field(&p.order));
+        let (filter, order) = (&p.filter, &p.order);
         quote! {
             const FAST: bool = true;
+            const FAST_KEYS: (&'static str, &'static str, &'static str) = (#filter, #order, #id);
+            #[inline]
             fn item_id(item: &Self::Item) -> ::core::option::Option<i64> { #item_id }
-            fn fast(&mut self, after: ::core::option::Option<i64>) {
-                ::bitrix_api::fast_filter(&mut self.#filter, &mut self.#order, #id, after)
-            }
         }
     });
     quote! {
         impl ::bitrix_api::Paged for #ty_ident {
             type Item = #item_ty;
             const STYLE: ::bitrix_api::PageStyle = ::bitrix_api::PageStyle::#style;
+            const POSITION: &'static str = #position;
+            #[inline]
             fn split(output: Self::Output) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<bool>) {
                 let has_next = #has_next;
                 (#access, has_next)
             }
-            fn at(&mut self, position: i64) { #position }
-            fn page_size(&self) -> i64 { #size }
             #fast
         }
     }

@@ -1627,3 +1627,20 @@ async fn access_token_client_shows_neither_its_token_nor_a_bot_token() {
     shown.push(traces.text());
     assert_hidden(&[&token, forged, &bot_token], &shown);
 }
+
+/// A request's `Debug` shows its parameters under their wire names, and a credential among them
+/// as `***`, nested ones included.
+#[test]
+fn a_request_shows_its_parameters_but_not_its_credentials() {
+    let token = "b0t-t0k3n-never-shown";
+    let request = ImbotV2ChatMessageDelete::new(7, 42).bot_token(token);
+    let shown = format!("{request:?}");
+    assert!(!shown.contains(token), "{shown}");
+    assert!(
+        shown.contains("botToken") && shown.contains("***"),
+        "{shown}"
+    );
+    assert!(shown.contains("42"), "{shown}");
+    let body = serde_json::to_value(&request).unwrap();
+    assert_eq!(body["botToken"], token, "the credential is still sent");
+}

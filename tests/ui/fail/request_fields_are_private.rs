@@ -1,4 +1,5 @@
-// Requests are built through `new`, so a required parameter cannot be skipped by a literal.
+// Requests are built through `new` and setters only: their parameters are not fields, so a
+// required parameter cannot be skipped by a literal or changed behind the setters.
 use bitrix_api::messageservice::MessageserviceSenderDelete;
 
 fn main() {

@@ -1,0 +1,280 @@
+//! The parameters of a request, held as data.
+//!
+//! A generated request is a newtype over [`Params`]: its constructor and setters are typed, and
+//! everything else (serialization, `Debug` with secrets hidden, validation against the spec's
+//! rules, the paging hooks) is written here once for every method.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Map, Value};
+
+use crate::types::{LocalizedText, Secret};
+
+/// One parameter value.
+#[derive(Clone)]
+pub enum Param {
+    /// Any JSON value.
+    Value(Value),
+    /// A fixed spelling (an enum value, `Y`/`N`).
+    Str(&'static str),
+    /// A credential: sent as is, never printed.
+    Secret(Secret),
+    /// A nested request object.
+    Obj(Params),
+    /// An array.
+    List(Vec<Param>),
+    /// An object with keys chosen by the caller.
+    Map(Vec<(String, Param)>),
+}
+
+impl Param {
+    /// A value through its `Serialize` impl (shared types); one that cannot be written is sent
+    /// as `null`, which validation then reports as missing where it matters.
+    pub fn ser<T: Serialize + ?Sized>(value: &T) -> Param {
+        Param::Value(serde_json::to_value(value).unwrap_or(Value::Null))
+    }
+
+    /// Whether the portal counts it as given: not null, `""`, `[]` or `{}`.
+    pub(crate) fn given(&self) -> bool {
+        match self {
+            Param::Value(Value::Null) => false,
+            Param::Value(Value::String(s)) => !s.is_empty(),
+            Param::Value(Value::Array(a)) => !a.is_empty(),
+            Param::Value(Value::Object(o)) => !o.is_empty(),
+            Param::Value(_) => true,
+            Param::Str(s) => !s.is_empty(),
+            Param::Secret(s) => !s.expose().is_empty(),
+            Param::Obj(p) => !p.0.is_empty(),
+            Param::List(l) => !l.is_empty(),
+            Param::Map(m) => !m.is_empty(),
+        }
+    }
+}
+
+impl fmt::Debug for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Param::Value(v) => write!(f, "{v}"),
+            Param::Str(s) => write!(f, "{s:?}"),
+            Param::Secret(s) => s.fmt(f),
+            Param::Obj(p) => p.fmt(f),
+            Param::List(l) => f.debug_list().entries(l).finish(),
+            Param::Map(m) => f
+                .debug_map()
+                .entries(m.iter().map(|(k, v)| (k, v)))
+                .finish(),
+        }
+    }
+}
+
+impl Serialize for Param {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Param::Value(v) => v.serialize(s),
+            Param::Str(v) => s.serialize_str(v),
+            Param::Secret(v) => s.serialize_str(v.expose()),
+            Param::Obj(p) => p.serialize(s),
+            Param::List(l) => {
+                let mut seq = s.serialize_seq(Some(l.len()))?;
+                for item in l {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Param::Map(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// The parameters of a request (or of a nested request object), in the order they were set.
+#[derive(Clone, Default)]
+pub struct Params(pub(crate) Vec<(&'static str, Param)>);
+
+impl Params {
+    /// No parameters.
+    pub const fn new() -> Self {
+        Params(Vec::new())
+    }
+
+    /// Sets `key`, replacing an earlier value.
+    pub fn set<T: ToParam>(&mut self, key: &'static str, value: T) {
+        let value = value.to_param();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// Sets a `yn` parameter: `"Y"` or `"N"`.
+    pub fn yn(&mut self, key: &'static str, value: bool) {
+        self.set(key, Param::Str(if value { "Y" } else { "N" }));
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Param> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// The integer value of `key` (paging sizes).
+    pub fn get_i64(&self, key: &str) -> Option<i64> {
+        match self.get(key)? {
+            Param::Value(v) => v.as_i64(),
+            _ => None,
+        }
+    }
+
+    /// The credentials among the parameters, nested ones included, for redaction.
+    pub fn secrets(&self) -> Vec<&str> {
+        fn walk<'a>(p: &'a Param, out: &mut Vec<&'a str>) {
+            match p {
+                Param::Secret(s) if !s.expose().is_empty() => out.push(s.expose()),
+                Param::Obj(o) => o.0.iter().for_each(|(_, v)| walk(v, out)),
+                Param::List(l) => l.iter().for_each(|v| walk(v, out)),
+                Param::Map(m) => m.iter().for_each(|(_, v)| walk(v, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        self.0.iter().for_each(|(_, v)| walk(v, &mut out));
+        out
+    }
+
+    /// The fast mode of a classic list, written once for every method: `order = {id: "ASC"}`,
+    /// `filter[">id"] = after`, the rest of the filter kept.
+    pub fn fast(
+        &mut self,
+        filter: &'static str,
+        order: &'static str,
+        id: &str,
+        after: Option<i64>,
+    ) {
+        let mut f = match self.get(filter) {
+            Some(Param::Value(Value::Object(m))) => m.clone(),
+            Some(Param::Map(m)) => m
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
+                .collect(),
+            _ => Map::new(),
+        };
+        let key = format!(">{id}");
+        match after {
+            Some(after) => {
+                f.insert(key, Value::from(after));
+            }
+            None => {
+                f.remove(&key);
+            }
+        }
+        self.set(filter, Value::Object(f));
+        let mut o = Map::new();
+        o.insert(id.to_owned(), Value::from("ASC"));
+        self.set(order, Value::Object(o));
+    }
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl Serialize for Params {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// A typed value that becomes a [`Param`]; generated enums and nested request objects
+/// implement it in one line.
+pub trait ToParam {
+    /// The parameter value.
+    fn to_param(self) -> Param;
+}
+
+impl ToParam for Param {
+    fn to_param(self) -> Param {
+        self
+    }
+}
+
+impl ToParam for Value {
+    fn to_param(self) -> Param {
+        Param::Value(self)
+    }
+}
+
+impl ToParam for String {
+    fn to_param(self) -> Param {
+        Param::Value(Value::String(self))
+    }
+}
+
+impl ToParam for i64 {
+    fn to_param(self) -> Param {
+        Param::Value(Value::from(self))
+    }
+}
+
+impl ToParam for f64 {
+    fn to_param(self) -> Param {
+        Param::Value(Value::from(self))
+    }
+}
+
+impl ToParam for bool {
+    fn to_param(self) -> Param {
+        Param::Value(Value::Bool(self))
+    }
+}
+
+impl ToParam for Secret {
+    fn to_param(self) -> Param {
+        Param::Secret(self)
+    }
+}
+
+impl ToParam for LocalizedText {
+    fn to_param(self) -> Param {
+        match self {
+            LocalizedText::Text(t) => Param::Value(Value::String(t)),
+            LocalizedText::Localized(m) => Param::Map(
+                m.into_iter()
+                    .map(|(k, v)| (k, Param::Value(Value::String(v))))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl<T: ToParam> ToParam for Vec<T> {
+    fn to_param(self) -> Param {
+        Param::List(self.into_iter().map(ToParam::to_param).collect())
+    }
+}
+
+impl<T: ToParam> ToParam for BTreeMap<String, T> {
+    fn to_param(self) -> Param {
+        Param::Map(self.into_iter().map(|(k, v)| (k, v.to_param())).collect())
+    }
+}
+
+impl ToParam for Params {
+    fn to_param(self) -> Param {
+        Param::Obj(self)
+    }
+}
