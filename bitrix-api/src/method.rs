@@ -96,13 +96,25 @@ struct Rule {
     required_in: Vec<AuthContext>,
 }
 
+/// A rule across members (`at_least_one_of`, `all_or_none`, `if_given` ...), as written by the
+/// generator: its kind (`one`, `most`, `all`, `if`), the members it names and, for `if`, the
+/// member that triggers it and the value it must have.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Cross {
+    k: String,
+    m: Vec<String>,
+    #[serde(rename = "if")]
+    cond: String,
+    eq: Option<Value>,
+}
+
 /// A method's (or a nested object's) rules.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct Rules {
     p: Vec<Rule>,
-    /// Groups of which at least one member must be given.
-    one: Vec<Vec<String>>,
+    x: Vec<Cross>,
 }
 
 /// Rules are read once per process and method; the number of methods bounds the cache.
@@ -172,20 +184,29 @@ impl Validator {
                 self.required_in(&rule.k, given(rule, value), &rule.required_in);
             }
         }
-        for group in &rules.one {
-            let any = group.iter().any(|k| {
-                let rule = rules.p.iter().find(|r| r.k == *k);
-                let value = params.get(k);
-                match rule {
-                    Some(r) => given(r, value),
-                    None => value.is_some_and(Param::given),
-                }
-            });
-            if !any {
-                self.fail(
-                    &group.join("|"),
-                    format!("give at least one of {}", group.join(", ")),
-                );
+        let present = |k: &str| {
+            let value = params.get(k);
+            match rules.p.iter().find(|r| r.k == k) {
+                Some(r) => given(r, value),
+                None => value.is_some_and(Param::given),
+            }
+        };
+        for cross in &rules.x {
+            use bitrix_wire::rules::{Rule as Wire, check};
+            let rule = match cross.k.as_str() {
+                "one" => Wire::AtLeastOne(&cross.m),
+                "most" => Wire::AtMostOne(&cross.m),
+                "all" => Wire::AllOrNone(&cross.m),
+                "if" => Wire::Requires {
+                    given: &cross.cond,
+                    equals: cross.eq.as_ref(),
+                    then: &cross.m,
+                },
+                _ => continue,
+            };
+            let value = |k: &str| params.get(k).and_then(Param::json);
+            if let Err(broken) = check(rule, present, value) {
+                self.fail(&broken.members.join("|"), broken.message);
             }
         }
     }

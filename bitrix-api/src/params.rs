@@ -37,6 +37,16 @@ impl Param {
         Param::Value(serde_json::to_value(value).unwrap_or(Value::Null))
     }
 
+    /// The value as JSON, for comparing it with a rule's value; credentials are not compared.
+    pub(crate) fn json(&self) -> Option<Value> {
+        match self {
+            Param::Value(v) => Some(v.clone()),
+            Param::Str(s) => Some(Value::String((*s).to_owned())),
+            Param::Secret(_) => None,
+            other => serde_json::to_value(other).ok(),
+        }
+    }
+
     /// Whether the portal counts it as given: not null, `""`, `[]` or `{}`.
     pub(crate) fn given(&self) -> bool {
         match self {

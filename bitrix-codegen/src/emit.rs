@@ -4,7 +4,9 @@
 //! helper can do: requests serialize through `__private::encode::Obj`, results decode through
 //! `__private::decode::Obj`, and the leniency of both lives in `bitrix-api`.
 
-use bitrix_spec::{AuthContext, Schema, Seg, Spec, TypeName, pascal_case, snake_case};
+use bitrix_spec::{
+    AuthContext, Rule, RuleKind, Schema, Seg, Spec, TypeName, pascal_case, snake_case,
+};
 use indexmap::IndexMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -64,7 +66,7 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
     let batch = spec.batch;
     let idempotent = spec.idempotent;
     let contexts = spec.contexts.iter().map(|c| context(*c));
-    let rules = rules(&spec.params, Some(spec))
+    let rules = rules(&spec.params, &spec.rules)
         .map(|r| r.to_string())
         .map(|r| quote!(const RULES: &'static str = #r;));
     let batchable = spec
@@ -153,13 +155,7 @@ fn request_doc(spec: &Spec) -> String {
     if !spec.rules.is_empty() {
         doc.push_str("\n\n# Rules\n");
         for r in &spec.rules {
-            doc.push_str(&format!(
-                "\n* At least one of {}",
-                r.at_least_one_of.join(", ")
-            ));
-            if let Some(d) = &r.description {
-                doc.push_str(&format!(": {d}"));
-            }
+            doc.push_str(&format!("\n* {}", r.describe()));
         }
     }
     doc
@@ -422,9 +418,9 @@ fn arg_type(ty: &TokenStream, s: &Schema) -> (TokenStream, bool) {
     }
 }
 
-/// The checks of `members` as the JSON the runtime's validator walks; `None` when nothing is
-/// checked. `top` is the spec when `members` are its parameters: its rules apply to them.
-fn rules(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<serde_json::Value> {
+/// The checks of `members` and the rules across them (`cross`), as the JSON the runtime's
+/// validator walks; `None` when nothing is checked.
+fn rules(members: &IndexMap<String, Schema>, cross: &[Rule]) -> Option<serde_json::Value> {
     use serde_json::{Map, Value, json};
     let mut out = Vec::new();
     for (key, s) in members {
@@ -475,7 +471,7 @@ fn rules(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<serde
                     .items
                     .as_deref()
                     .filter(|i| i.ty == TypeName::Object && i.shared.is_none())
-                    .and_then(|i| rules(i.fields.as_ref()?, None));
+                    .and_then(|i| rules(i.fields.as_ref()?, &i.rules));
                 if min.is_some() || s.max_items.is_some() || nested.is_some() {
                     r.insert("t".into(), json!("a"));
                     if let Some(n) = min {
@@ -503,7 +499,7 @@ fn rules(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<serde
                     .fields
                     .as_ref()
                     .filter(|_| s.shared.is_none())
-                    .and_then(|f| rules(f, None));
+                    .and_then(|f| rules(f, &s.rules));
                 if (s.required && can_be_empty) || nested.is_some() {
                     r.insert("t".into(), json!("o"));
                     if s.required && can_be_empty {
@@ -525,21 +521,34 @@ fn rules(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<serde
             out.push(Value::Object(r));
         }
     }
-    // Rules only apply to a method's top-level parameters.
     let mut one = Vec::new();
-    if let Some(spec) = top {
-        for rule in &spec.rules {
-            one.push(json!(rule.at_least_one_of));
-            // Each member needs its kind, so that a localized text counts as given by its texts.
-            for p in &rule.at_least_one_of {
-                let listed = out.iter().any(|r| r["k"] == json!(p));
-                let localized = spec
-                    .params
-                    .get(p)
-                    .is_some_and(|s| s.ty == TypeName::LocalizedText);
-                if !listed && localized {
-                    out.push(json!({"k": p, "t": "l"}));
-                }
+    for rule in cross {
+        let (kind, named) = match rule.kind() {
+            Ok(RuleKind::AtLeastOne(m)) => ("one", m),
+            Ok(RuleKind::AtMostOne(m)) => ("most", m),
+            Ok(RuleKind::AllOrNone(m)) => ("all", m),
+            Ok(RuleKind::Requires { then, .. }) => ("if", then),
+            // The checks refuse a rule without a kind before anything is generated.
+            Err(_) => continue,
+        };
+        let mut r = Map::new();
+        r.insert("k".into(), json!(kind));
+        r.insert("m".into(), json!(named));
+        if let Ok(RuleKind::Requires { given, equals, .. }) = rule.kind() {
+            r.insert("if".into(), json!(given));
+            if let Some(v) = equals {
+                r.insert("eq".into(), v.clone());
+            }
+        }
+        one.push(Value::Object(r));
+        // Each member needs its kind, so that a localized text counts as given by its texts.
+        for p in rule.members() {
+            let listed = out.iter().any(|r| r["k"] == json!(p));
+            let localized = members
+                .get(p)
+                .is_some_and(|s| s.ty == TypeName::LocalizedText);
+            if !listed && localized {
+                out.push(json!({"k": p, "t": "l"}));
             }
         }
     }
@@ -551,7 +560,7 @@ fn rules(members: &IndexMap<String, Schema>, top: Option<&Spec>) -> Option<serde
         rules.insert("p".into(), Value::Array(out));
     }
     if !one.is_empty() {
-        rules.insert("one".into(), Value::Array(one));
+        rules.insert("x".into(), Value::Array(one));
     }
     Some(Value::Object(rules))
 }

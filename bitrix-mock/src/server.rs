@@ -503,11 +503,9 @@ fn rejection(spec: &Spec, violation: &Violation) -> Reply {
             format!("Argument '{p}' has an invalid value")
         }
         Violation::Invalid(_, why) => why.clone(),
-        Violation::Rule(i) => match spec.rules.get(*i) {
-            Some(rule) => rule.description.clone().unwrap_or_else(|| {
-                format!("One of {} is required", rule.at_least_one_of.join(", "))
-            }),
-            None => "The parameters break a rule of the method".to_owned(),
+        Violation::Rule(i, why) => match spec.rules.get(*i) {
+            Some(rule) => rule.description.clone().unwrap_or_else(|| why.clone()),
+            None => why.clone(),
         },
     };
     Reply::argument(&text)

@@ -74,35 +74,14 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         &mut out,
     );
 
-    for (i, rule) in spec.rules.iter().enumerate() {
-        let path = vec![
-            Seg::Key("rules".into()),
-            Seg::Index(i),
-            Seg::Key("at_least_one_of".into()),
-        ];
-        if rule.at_least_one_of.len() < 2 {
-            out.push(src.at(
-                &path,
-                "a rule needs at least two parameters (use `required` for one)",
-            ));
-        }
-        for p in &rule.at_least_one_of {
-            if !spec.params.contains_key(p) {
-                out.push(src.at(
-                    &path,
-                    format!(
-                        "the rule names `{p}`, which is not a parameter; parameters: {}",
-                        names(&spec.params)
-                    ),
-                ));
-            } else if spec.params[p].required {
-                out.push(src.at(
-                    &path,
-                    format!("the rule names `{p}`, which is already required"),
-                ));
-            }
-        }
-    }
+    check_rules(
+        &src,
+        &spec.rules,
+        &spec.params,
+        &key("rules"),
+        "parameter",
+        &mut out,
+    );
 
     for (i, e) in spec.errors.iter().enumerate() {
         let at = |k: &str| vec![Seg::Key("errors".into()), Seg::Index(i), Seg::Key(k.into())];
@@ -352,9 +331,18 @@ pub(crate) fn check_schema(
                 path,
                 "an `object` needs `fields` (use `any` for free-form JSON)",
             )),
-            Some(f) => check_members(src, f, &at("fields"), contexts, request, out),
+            Some(f) => {
+                check_members(src, f, &at("fields"), contexts, request, out);
+                if !request {
+                    only(!s.rules.is_empty(), "rules", "request objects", out);
+                }
+                check_rules(src, &s.rules, f, &at("rules"), "field", out);
+            }
         },
-        _ => only(s.fields.is_some(), "fields", "`object`", out),
+        _ => {
+            only(s.fields.is_some(), "fields", "`object`", out);
+            only(!s.rules.is_empty(), "rules", "`object`", out);
+        }
     }
     match ty {
         TypeName::Array | TypeName::Map => match &s.items {
@@ -425,6 +413,71 @@ pub(crate) fn check_schema(
             && !is_field_name(name)
         {
             out.push(src.at(&at("name"), format!("`{name}` is not a Rust name")));
+        }
+    }
+}
+
+/// The rules of one object (the parameters, or an object's fields): each of one kind, naming
+/// members that exist and are not required already.
+fn check_rules(
+    src: &Source<'_>,
+    rules: &[crate::Rule],
+    members: &IndexMap<String, Schema>,
+    path: &[Seg],
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::model::RuleKind;
+    for (i, rule) in rules.iter().enumerate() {
+        let at = |k: &str| {
+            let mut p = path.to_vec();
+            p.push(Seg::Index(i));
+            p.push(Seg::Key(k.to_owned()));
+            p
+        };
+        let kind = match rule.kind() {
+            Ok(k) => k,
+            Err(e) => {
+                let mut p = path.to_vec();
+                p.push(Seg::Index(i));
+                out.push(src.at(&p, e));
+                continue;
+            }
+        };
+        let (key, named, moot): (&str, Vec<&String>, bool) = match kind {
+            RuleKind::AtLeastOne(m) => ("at_least_one_of", m.iter().collect(), true),
+            RuleKind::AtMostOne(m) => ("at_most_one_of", m.iter().collect(), false),
+            RuleKind::AllOrNone(m) => ("all_or_none", m.iter().collect(), false),
+            RuleKind::Requires { then, .. } => ("then_required", then.iter().collect(), true),
+        };
+        let multi = !matches!(kind, RuleKind::Requires { .. });
+        if multi && named.len() < 2 {
+            out.push(src.at(
+                &at(key),
+                format!("a rule needs at least two {what}s (use `required` for one)"),
+            ));
+        }
+        let mut check = |key: &str, p: &str, moot: bool| {
+            if !members.contains_key(p) {
+                out.push(src.at(
+                    &at(key),
+                    format!(
+                        "the rule names `{p}`, which is not a {what}; {what}s: {}",
+                        names(members)
+                    ),
+                ));
+            } else if moot && members[p].required {
+                out.push(src.at(
+                    &at(key),
+                    format!("the rule names `{p}`, which is already required"),
+                ));
+            }
+        };
+        for p in named {
+            check(key, p, moot);
+        }
+        if let RuleKind::Requires { given, .. } = kind {
+            check("if_given", given, false);
         }
     }
 }

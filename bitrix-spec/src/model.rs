@@ -153,6 +153,9 @@ pub struct Schema {
     /// Members of an `object`, in order.
     #[serde(default)]
     pub fields: Option<IndexMap<String, Schema>>,
+    /// Rules across the `fields` of an `object` (see [`Rule`]).
+    #[serde(default)]
+    pub rules: Vec<Rule>,
     /// Item type of an `array`, value type of a `map`.
     #[serde(default)]
     pub items: Option<Box<Schema>>,
@@ -232,15 +235,164 @@ impl TypeName {
     }
 }
 
-/// A rule across several parameters.
-#[derive(Debug, Clone, Deserialize)]
+/// A rule across several members of one object: the method's parameters (`rules` at the top)
+/// or the fields of an object parameter (`rules` beside its `fields`). Exactly one kind per rule.
+/// "B is required unless A is given" is `at_least_one_of: [A, B]`.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    /// At least one of these parameters must be present.
+    /// At least one of these must be given.
+    #[serde(default)]
     pub at_least_one_of: Vec<String>,
+    /// At most one of these may be given (they exclude each other).
+    #[serde(default)]
+    pub at_most_one_of: Vec<String>,
+    /// All of these, or none of them.
+    #[serde(default)]
+    pub all_or_none: Vec<String>,
+    /// With `then_required`: the member whose presence (or, with `equals`, whose value) makes
+    /// others required.
+    #[serde(default)]
+    pub if_given: Option<String>,
+    /// With `if_given`: the value that makes the others required.
+    #[serde(default)]
+    pub equals: Option<serde_json::Value>,
+    /// With `if_given`: the members it makes required.
+    #[serde(default)]
+    pub then_required: Vec<String>,
     /// The rule in words, for rustdoc and validation messages.
     #[serde(default)]
     pub description: Option<String>,
+}
+
+/// What a [`Rule`] says, once its kind is known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RuleKind<'a> {
+    /// `at_least_one_of`.
+    AtLeastOne(&'a [String]),
+    /// `at_most_one_of`.
+    AtMostOne(&'a [String]),
+    /// `all_or_none`.
+    AllOrNone(&'a [String]),
+    /// `if_given` (with `equals`) and `then_required`.
+    Requires {
+        /// The member that triggers the rule.
+        given: &'a str,
+        /// The value it must have, if any.
+        equals: Option<&'a serde_json::Value>,
+        /// The members that become required.
+        then: &'a [String],
+    },
+}
+
+impl Rule {
+    /// The kind of the rule, or why it has none (or several).
+    pub fn kind(&self) -> Result<RuleKind<'_>, String> {
+        let mut kinds = Vec::new();
+        if !self.at_least_one_of.is_empty() {
+            kinds.push(RuleKind::AtLeastOne(&self.at_least_one_of));
+        }
+        if !self.at_most_one_of.is_empty() {
+            kinds.push(RuleKind::AtMostOne(&self.at_most_one_of));
+        }
+        if !self.all_or_none.is_empty() {
+            kinds.push(RuleKind::AllOrNone(&self.all_or_none));
+        }
+        match (&self.if_given, self.then_required.is_empty()) {
+            (Some(given), false) => kinds.push(RuleKind::Requires {
+                given,
+                equals: self.equals.as_ref(),
+                then: &self.then_required,
+            }),
+            (Some(_), true) => {
+                return Err(
+                    "`if_given` needs `then_required`: the members it makes required".into(),
+                );
+            }
+            (None, false) => {
+                return Err(
+                    "`then_required` needs `if_given`: the member that makes them required".into(),
+                );
+            }
+            (None, true) if self.equals.is_some() => {
+                return Err("`equals` goes with `if_given` and `then_required`".into());
+            }
+            (None, true) => {}
+        }
+        match kinds.len() {
+            1 => Ok(kinds[0]),
+            0 => Err("a rule takes one of `at_least_one_of`, `at_most_one_of`, `all_or_none`, or `if_given` with `then_required`".into()),
+            _ => Err("a rule says one thing: split it into several rules".into()),
+        }
+    }
+
+    /// Every member the rule names.
+    pub fn members(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .at_least_one_of
+            .iter()
+            .chain(&self.at_most_one_of)
+            .chain(&self.all_or_none)
+            .chain(&self.then_required)
+            .map(String::as_str)
+            .collect();
+        out.extend(self.if_given.as_deref());
+        out
+    }
+
+    /// The rule in words: its `description`, or one written from what it says.
+    pub fn describe(&self) -> String {
+        if let Some(d) = &self.description {
+            return d.clone();
+        }
+        match self.kind() {
+            Ok(RuleKind::AtLeastOne(m)) => format!("At least one of {}", m.join(", ")),
+            Ok(RuleKind::AtMostOne(m)) => format!("At most one of {}", m.join(", ")),
+            Ok(RuleKind::AllOrNone(m)) => format!("All of {} or none", m.join(", ")),
+            Ok(RuleKind::Requires {
+                given,
+                equals: Some(v),
+                then,
+            }) => {
+                format!("{} required when {given} is {v}", then.join(", "))
+            }
+            Ok(RuleKind::Requires {
+                given,
+                equals: None,
+                then,
+            }) => {
+                format!("{} required when {given} is given", then.join(", "))
+            }
+            Err(_) => "A rule of the method".into(),
+        }
+    }
+
+    /// Whether the members given (`given`) and their values (`value`) keep the rule; when not,
+    /// what is wrong, naming the members. The client checks the same way
+    /// ([`bitrix_wire::rules`]).
+    pub fn check<'v>(
+        &self,
+        given: impl Fn(&str) -> bool,
+        value: impl Fn(&str) -> Option<&'v serde_json::Value>,
+    ) -> Result<(), String> {
+        use bitrix_wire::rules::{Rule as Wire, check};
+        let rule = match self.kind() {
+            Ok(RuleKind::AtLeastOne(m)) => Wire::AtLeastOne(m),
+            Ok(RuleKind::AtMostOne(m)) => Wire::AtMostOne(m),
+            Ok(RuleKind::AllOrNone(m)) => Wire::AllOrNone(m),
+            Ok(RuleKind::Requires {
+                given,
+                equals,
+                then,
+            }) => Wire::Requires {
+                given,
+                equals,
+                then,
+            },
+            Err(_) => return Ok(()),
+        };
+        check(rule, given, |k| value(k).cloned()).map_err(|b| b.message)
+    }
 }
 
 /// One documented error of a method.

@@ -28,8 +28,8 @@ pub enum Violation {
     Missing(String),
     /// A parameter has a value the method does not accept; the string says why.
     Invalid(String, String),
-    /// The rule with this index is violated.
-    Rule(usize),
+    /// The rule with this index is violated; the string says how.
+    Rule(usize, String),
 }
 
 impl Violation {
@@ -39,7 +39,7 @@ impl Violation {
             Violation::NoParams => Trigger::NoParams(true),
             Violation::Missing(p) => Trigger::Missing(p.clone()),
             Violation::Invalid(p, _) => Trigger::Invalid(p.clone()),
-            Violation::Rule(i) => Trigger::Rule(*i),
+            Violation::Rule(i, _) => Trigger::Rule(*i),
         }
     }
 }
@@ -74,9 +74,8 @@ pub fn validate_request(
         }
     }
     for (i, rule) in spec.rules.iter().enumerate() {
-        if !rule.at_least_one_of.iter().any(|p| given(p)) {
-            return Err(Violation::Rule(i));
-        }
+        rule.check(given, |k| params.get(k))
+            .map_err(|why| Violation::Rule(i, why))?;
     }
     Ok(())
 }
@@ -178,6 +177,18 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
                 }
                 path.truncate(len);
             }
+            if mode == Mode::Request {
+                let given = |k: &str| m.get(k).is_some_and(|v| !is_empty(v));
+                for rule in &s.rules {
+                    rule.check(given, |k| m.get(k)).map_err(|why| {
+                        if path.is_empty() {
+                            why
+                        } else {
+                            format!("`{path}`: {why}")
+                        }
+                    })?;
+                }
+            }
         }
         TypeName::Array => {
             let Value::Array(items) = v else {
@@ -265,5 +276,91 @@ fn describe(v: &Value) -> String {
         Value::String(s) => format!("the string {s:?}"),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const SPEC: &str = r#"
+method: demo.task.add
+scope: demo
+summary: Add a task.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.task.add
+params:
+  fields:
+    type: object
+    required: true
+    fields:
+      TITLE: { type: string }
+      DEADLINE: { type: string }
+      REMIND: { type: yn }
+      MODE: { type: string }
+      URL: { type: url }
+    rules:
+      - at_least_one_of: [TITLE, DEADLINE]
+      - all_or_none: [DEADLINE, REMIND]
+      - if_given: MODE
+        equals: link
+        then_required: [URL]
+  A: { type: string }
+  B: { type: string }
+rules:
+  - at_most_one_of: [A, B]
+result: { type: integer, required: true }
+errors:
+  - { code: ERROR_BOTH, status: 400, description: "Give A or B, not both", when: { rule: 0 } }
+"#;
+
+    fn check(params: Value) -> Result<(), Violation> {
+        let spec = crate::load("demo.task.add.yaml", SPEC).expect("the spec loads");
+        let Value::Object(params) = params else {
+            unreachable!("the tests pass objects")
+        };
+        validate_request(&spec, &params, AuthContext::Webhook)
+    }
+
+    #[test]
+    fn rules_inside_an_object_and_at_the_top_are_enforced_on_receipt() {
+        assert_eq!(check(json!({"fields": {"TITLE": "t"}, "A": "x"})), Ok(()));
+        assert_eq!(
+            check(json!({"fields": {"MODE": "text", "TITLE": "t"}})),
+            Ok(())
+        );
+        assert_eq!(
+            check(json!({"fields": {"DEADLINE": "2026-12-31"}})),
+            Err(Violation::Invalid(
+                "fields".into(),
+                "`fields`: give all of DEADLINE, REMIND or none; missing: REMIND".into()
+            ))
+        );
+        assert_eq!(
+            check(json!({"fields": {"TITLE": "t", "MODE": "link"}})),
+            Err(Violation::Invalid(
+                "fields".into(),
+                "`fields`: URL required when MODE is \"link\"".into()
+            ))
+        );
+        assert_eq!(
+            check(json!({"fields": {"REMIND": "Y"}})),
+            Err(Violation::Invalid(
+                "fields".into(),
+                "`fields`: give at least one of TITLE, DEADLINE".into()
+            ))
+        );
+        let both = check(json!({"fields": {"TITLE": "t"}, "A": "x", "B": "y"}));
+        assert_eq!(
+            both,
+            Err(Violation::Rule(
+                0,
+                "give at most one of A, B; given: A, B".into()
+            ))
+        );
     }
 }
