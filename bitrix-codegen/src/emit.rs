@@ -155,7 +155,15 @@ fn request_doc(spec: &Spec) -> String {
     if !spec.rules.is_empty() {
         doc.push_str("\n\n# Rules\n");
         for r in &spec.rules {
-            doc.push_str(&format!("\n* {}", r.describe()));
+            let what = Rule {
+                description: None,
+                ..r.clone()
+            }
+            .describe();
+            match &r.description {
+                Some(d) => doc.push_str(&format!("\n* {what}: {d}")),
+                None => doc.push_str(&format!("\n* {what}")),
+            }
         }
     }
     doc
