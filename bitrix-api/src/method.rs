@@ -85,6 +85,8 @@ struct Rule {
     max: Option<usize>,
     url: bool,
     sec: bool,
+    lo: Option<f64>,
+    hi: Option<f64>,
     imin: Option<usize>,
     imax: Option<usize>,
     /// A required object that may not be empty.
@@ -256,6 +258,17 @@ impl Validator {
                             self.nested(&format!("{}[{i}]", rule.k), nested, p);
                         }
                     }
+                }
+            }
+            "n" => {
+                let Some(n) = value.and_then(Param::json).and_then(|v| v.as_f64()) else {
+                    return;
+                };
+                if let Some(lo) = rule.lo.filter(|&lo| n < lo) {
+                    self.fail(&rule.k, format!("must be at least {lo}, is {n}"));
+                }
+                if let Some(hi) = rule.hi.filter(|&hi| n > hi) {
+                    self.fail(&rule.k, format!("must be at most {hi}, is {n}"));
                 }
             }
             "o" => {

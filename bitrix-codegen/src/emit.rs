@@ -496,6 +496,17 @@ fn rules(members: &IndexMap<String, Schema>, cross: &[Rule]) -> Option<serde_jso
                     }
                 }
             }
+            TypeName::Integer | TypeName::Id | TypeName::Number
+                if s.minimum.is_some() || s.maximum.is_some() =>
+            {
+                r.insert("t".into(), json!("n"));
+                if let Some(n) = s.minimum {
+                    r.insert("lo".into(), json!(n));
+                }
+                if let Some(n) = s.maximum {
+                    r.insert("hi".into(), json!(n));
+                }
+            }
             TypeName::Object => {
                 // The portal takes an object without members for a missing one; an object with
                 // a required member of its own can never be empty.

@@ -362,6 +362,15 @@ pub(crate) fn check_schema(
         only(s.min_length.is_some(), "min_length", "string types", out);
         only(s.max_length.is_some(), "max_length", "string types", out);
     }
+    if !matches!(ty, TypeName::Integer | TypeName::Id | TypeName::Number) {
+        only(s.minimum.is_some(), "minimum", "`integer`, `id` and `number`", out);
+        only(s.maximum.is_some(), "maximum", "`integer`, `id` and `number`", out);
+    }
+    if let (Some(lo), Some(hi)) = (s.minimum, s.maximum) {
+        if lo > hi {
+            out.push(src.at(&at("minimum"), format!("minimum {lo} exceeds maximum {hi}")));
+        }
+    }
     if ty != TypeName::Array {
         only(s.min_items.is_some(), "min_items", "`array`", out);
         only(s.max_items.is_some(), "max_items", "`array`", out);

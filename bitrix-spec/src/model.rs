@@ -144,6 +144,12 @@ pub struct Schema {
     /// Maximum length of a string, in characters.
     #[serde(default)]
     pub max_length: Option<usize>,
+    /// Smallest value of an `integer`, `id` or `number`.
+    #[serde(default)]
+    pub minimum: Option<f64>,
+    /// Largest value of an `integer`, `id` or `number` (a page size up to 50, say).
+    #[serde(default)]
+    pub maximum: Option<f64>,
     /// Minimum number of items of an array.
     #[serde(default)]
     pub min_items: Option<usize>,

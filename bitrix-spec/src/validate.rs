@@ -134,10 +134,16 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
             if !ok {
                 return fail(path, "expected an integer");
             }
+            if mode == Mode::Request {
+                check_bounds(s, v, path)?;
+            }
         }
         TypeName::Number => {
             if !(v.is_number() || v.as_str().is_some_and(|t| t.trim().parse::<f64>().is_ok())) {
                 return fail(path, "expected a number");
+            }
+            if mode == Mode::Request {
+                check_bounds(s, v, path)?;
             }
         }
         TypeName::Boolean | TypeName::Yn => {
@@ -236,6 +242,23 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
     Ok(())
 }
 
+/// `minimum` and `maximum` of a number, given as a number or a numeric string.
+fn check_bounds(s: &Schema, v: &Value, path: &str) -> Result<(), String> {
+    let Some(n) = v
+        .as_f64()
+        .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()))
+    else {
+        return Ok(());
+    };
+    if let Some(lo) = s.minimum.filter(|&lo| n < lo) {
+        return Err(format!("`{path}` must be at least {lo}, found {n}"));
+    }
+    if let Some(hi) = s.maximum.filter(|&hi| n > hi) {
+        return Err(format!("`{path}` must be at most {hi}, found {n}"));
+    }
+    Ok(())
+}
+
 fn check_text(s: &Schema, text: &str, path: &str) -> Result<(), String> {
     let len = text.chars().count();
     if let Some(min) = s.min_length.filter(|&m| len < m) {
@@ -311,6 +334,7 @@ params:
         then_required: [URL]
   A: { type: string }
   B: { type: string }
+  LIMIT: { type: integer, minimum: 1, maximum: 50 }
 rules:
   - at_most_one_of: [A, B]
 result: { type: integer, required: true }
@@ -352,6 +376,14 @@ errors:
             Err(Violation::Invalid(
                 "fields".into(),
                 "`fields`: give at least one of TITLE, DEADLINE".into()
+            ))
+        );
+        assert_eq!(check(json!({"fields": {"TITLE": "t"}, "LIMIT": "50"})), Ok(()));
+        assert_eq!(
+            check(json!({"fields": {"TITLE": "t"}, "LIMIT": 51})),
+            Err(Violation::Invalid(
+                "LIMIT".into(),
+                "`LIMIT` must be at most 50, found 51".into()
             ))
         );
         let both = check(json!({"fields": {"TITLE": "t"}, "A": "x", "B": "y"}));

@@ -1,4 +1,5 @@
-// Rules across members, at the top and inside an object parameter, checked before sending.
+// Rules across members, at the top and inside an object parameter, and bounds of numbers,
+// checked before sending.
 use bitrix_api::{AuthContext, Method, Validator};
 
 bitrix_api::bitrix_method!(inline = r#"
@@ -28,6 +29,8 @@ params:
         then_required: [URL]
   A: { type: string }
   B: { type: string }
+  LIMIT: { type: integer, minimum: 1, maximum: 50 }
+  SHARE: { type: number, maximum: 0.5 }
 rules:
   - at_most_one_of: [A, B]
 result: { type: integer, required: true }
@@ -45,13 +48,21 @@ fn main() {
     let linked = DemoTaskAddFields::new().group_id(5).mode("link").url("https://example.com/");
     assert_eq!(problems(&DemoTaskAdd::new(linked)), Vec::<String>::new());
 
-    let bad = DemoTaskAdd::new(DemoTaskAddFields::new().deadline("2026-12-31").mode("link")).a("x").b("y");
+    assert_eq!(problems(&DemoTaskAdd::new(DemoTaskAddFields::new().title("t")).limit(50).share(0.5)), Vec::<String>::new());
+
+    let bad = DemoTaskAdd::new(DemoTaskAddFields::new().deadline("2026-12-31").mode("link"))
+        .a("x")
+        .b("y")
+        .limit(0)
+        .share(0.75);
     assert_eq!(
         problems(&bad),
         [
             "fields.TITLE|GROUP_ID: give at least one of TITLE, GROUP_ID",
             "fields.DEADLINE|REMIND: give all of DEADLINE, REMIND or none; missing: REMIND",
             "fields.URL: URL required when MODE is \"link\"",
+            "LIMIT: must be at least 1, is 0",
+            "SHARE: must be at most 0.5, is 0.75",
             "A|B: give at most one of A, B; given: A, B",
         ]
     );
