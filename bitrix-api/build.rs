@@ -87,13 +87,17 @@ fn main() {
         let mut doc = format!(
             "Methods of the `{scope}` scope (cargo feature `{scope}`).\n\n| REST method | request type |\n|---|---|\n"
         );
-        let mut listed: Vec<(String, String)> = loaded
+        let mut listed: Vec<(String, String, bool)> = loaded
             .iter()
-            .map(|(_, _, spec)| (spec.method.clone(), spec.type_name()))
+            .map(|(_, _, spec)| {
+                let gone = spec.deprecated.is_some();
+                (spec.method.clone(), spec.type_name(), gone)
+            })
             .collect();
         listed.sort();
-        for (method, ty) in &listed {
-            let _ = writeln!(doc, "| `{method}` | [`{ty}`] |");
+        for (method, ty, gone) in &listed {
+            let mark = if *gone { " (deprecated)" } else { "" };
+            let _ = writeln!(doc, "| `{method}`{mark} | [`{ty}`] |");
         }
         let _ = writeln!(
             out,
@@ -121,13 +125,14 @@ fn main() {
         for (file, _, spec) in &loaded {
             let _ = writeln!(
                 out,
-                "        crate::MethodInfo {{ name: {:?}, scope: {:?}, type_name: {:?}, spec: {:?}, batch: {}, idempotent: {} }},",
+                "        crate::MethodInfo {{ name: {:?}, scope: {:?}, type_name: {:?}, spec: {:?}, batch: {}, idempotent: {}, deprecated: {:?} }},",
                 spec.method,
                 spec.scope,
                 spec.type_name(),
                 file,
                 spec.batch,
-                spec.idempotent
+                spec.idempotent,
+                spec.deprecated.as_ref().map(|d| d.note())
             );
         }
         out.push_str("    ];\n}\n");

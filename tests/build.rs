@@ -17,7 +17,7 @@ fn main() {
     let defaults = default_features(&std::fs::read_to_string(&api_manifest).unwrap_or_default());
     let files = bitrix_spec::spec_files(&specs).unwrap_or_default();
     let mut out = String::from(
-        "/// One hook per spec of a default scope, generated from `specs/` by tests/build.rs.\nfn hooks() -> Vec<Hook> {\n    vec![\n",
+        "/// One hook per spec of a default scope, generated from `specs/` by tests/build.rs.\n// Deprecated methods are tested like the others.\n#[allow(deprecated)]\nfn hooks() -> Vec<Hook> {\n    vec![\n",
     );
     for file in &files {
         if let Some(dir) = file.parent() {

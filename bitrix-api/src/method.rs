@@ -69,6 +69,8 @@ pub struct MethodInfo {
     pub batch: bool,
     /// Is it safe to send again after an ambiguous failure?
     pub idempotent: bool,
+    /// `Some(note)` when the reference marks it deprecated: what to use instead.
+    pub deprecated: Option<&'static str>,
 }
 
 /// The checks of one parameter, as the generator writes them from the spec (`RULES`).

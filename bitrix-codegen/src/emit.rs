@@ -53,7 +53,7 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
         &mut cx,
         &ty,
         &request_doc(spec),
-        Some(&spec.method),
+        Some((&spec.method, spec.deprecated.as_ref())),
         &spec.params,
         &[Seg::Key("params".into())],
     );
@@ -74,12 +74,20 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
         .then(|| quote!(impl ::bitrix_api::Batchable for #ty_ident {}));
     let paged = spec.pagination.as_ref().map(|p| paged(spec, &ty, p));
     let items = std::mem::take(&mut cx.items);
+    // The impls of a deprecated request type use it; only its users are warned.
+    let allow = spec
+        .deprecated
+        .as_ref()
+        .map(|_| quote!(#[allow(deprecated)]));
     let tokens = quote! {
+        #allow
         #batchable
+        #allow
         #paged
         #request
         #(#items)*
         #error
+        #allow
         impl ::bitrix_api::Method for #ty_ident {
             const NAME: &'static str = #name;
             const SCOPE: &'static str = #scope;
@@ -94,6 +102,7 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
             #[inline]
             fn params_mut(&mut self) -> &mut ::bitrix_api::__private::Params { &mut self.0 }
         }
+        #allow
         impl ::bitrix_api::__private::serde::Serialize for #ty_ident {
             #[inline]
             fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
@@ -347,7 +356,7 @@ fn request_struct(
     cx: &mut Ctx,
     name: &str,
     doc: &str,
-    method: Option<&str>,
+    method: Option<(&str, Option<&bitrix_spec::Deprecated>)>,
     members: &IndexMap<String, Schema>,
     path: &[Seg],
 ) -> TokenStream {
@@ -390,7 +399,17 @@ fn request_struct(
     if args.is_empty() {
         arg_docs = "Creates the request; it has no required parameters.".into();
     }
-    let alias = method.map(|m| quote!(#[doc(alias = #m)]));
+    let alias = method.map(|(m, _)| quote!(#[doc(alias = #m)]));
+    let (deprecated, allow) = match method.and_then(|(_, d)| d) {
+        Some(d) => {
+            let note = d.note();
+            (
+                quote!(#[deprecated(note = #note)]),
+                quote!(#[allow(deprecated)]),
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     let new_body = if sets.is_empty() {
         quote!(Self(::bitrix_api::__private::Params::new()))
     } else {
@@ -399,9 +418,11 @@ fn request_struct(
     quote! {
         #[doc = #doc]
         #alias
+        #deprecated
         #[derive(Debug, Clone)]
         pub struct #id(::bitrix_api::__private::Params);
 
+        #allow
         impl #id {
             #[doc = #arg_docs]
             #[allow(clippy::too_many_arguments)]

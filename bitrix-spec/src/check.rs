@@ -135,6 +135,21 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
     if let Some(p) = &spec.pagination {
         check_pagination(&src, spec, p, &mut out);
     }
+    if let Some(r) = spec
+        .deprecated
+        .as_ref()
+        .and_then(|d| d.replacement.as_ref())
+    {
+        if !is_method_name(r) || *r == spec.method {
+            out.push(src.at(
+                &[
+                    Seg::Key("deprecated".into()),
+                    Seg::Key("replacement".into()),
+                ],
+                format!("`{r}` is not another method's REST name (such as `crm.item.list`)"),
+            ));
+        }
+    }
 
     for (i, ex) in spec.examples.iter().enumerate() {
         let path = vec![
@@ -363,8 +378,18 @@ pub(crate) fn check_schema(
         only(s.max_length.is_some(), "max_length", "string types", out);
     }
     if !matches!(ty, TypeName::Integer | TypeName::Id | TypeName::Number) {
-        only(s.minimum.is_some(), "minimum", "`integer`, `id` and `number`", out);
-        only(s.maximum.is_some(), "maximum", "`integer`, `id` and `number`", out);
+        only(
+            s.minimum.is_some(),
+            "minimum",
+            "`integer`, `id` and `number`",
+            out,
+        );
+        only(
+            s.maximum.is_some(),
+            "maximum",
+            "`integer`, `id` and `number`",
+            out,
+        );
     }
     if let (Some(lo), Some(hi)) = (s.minimum, s.maximum) {
         if lo > hi {

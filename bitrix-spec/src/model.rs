@@ -47,6 +47,60 @@ pub struct Spec {
     /// How a list method pages through its results.
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// The page marks the method deprecated: `true`, or what replaces it and why.
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
+}
+
+/// A deprecated method: the portal still answers it, but its page points elsewhere.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "DeprecatedYaml")]
+pub struct Deprecated {
+    /// The method to use instead, e.g. `crm.item.list`.
+    pub replacement: Option<String>,
+    /// The page's words, e.g. "The method is deprecated; use crm.item.* instead".
+    pub note: Option<String>,
+}
+
+impl Deprecated {
+    /// The text of `#[deprecated(note = ..)]` and of the registry.
+    pub fn note(&self) -> String {
+        let mut out = String::from("deprecated by Bitrix24");
+        if let Some(r) = &self.replacement {
+            out.push_str(&format!("; use `{r}` instead"));
+        }
+        if let Some(n) = &self.note {
+            out.push_str(&format!(" ({})", n.trim().trim_end_matches('.')));
+        }
+        out
+    }
+}
+
+/// `deprecated: true` or `deprecated: {replacement: .., note: ..}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DeprecatedYaml {
+    Flag(bool),
+    Info {
+        #[serde(default)]
+        replacement: Option<String>,
+        #[serde(default)]
+        note: Option<String>,
+    },
+}
+
+impl TryFrom<DeprecatedYaml> for Deprecated {
+    type Error = String;
+
+    fn try_from(d: DeprecatedYaml) -> Result<Self, String> {
+        match d {
+            DeprecatedYaml::Flag(true) => Ok(Deprecated::default()),
+            DeprecatedYaml::Flag(false) => {
+                Err("leave `deprecated` out for a method that is not deprecated".into())
+            }
+            DeprecatedYaml::Info { replacement, note } => Ok(Deprecated { replacement, note }),
+        }
+    }
 }
 
 /// How a list method pages.

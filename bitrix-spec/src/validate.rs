@@ -378,7 +378,10 @@ errors:
                 "`fields`: give at least one of TITLE, DEADLINE".into()
             ))
         );
-        assert_eq!(check(json!({"fields": {"TITLE": "t"}, "LIMIT": "50"})), Ok(()));
+        assert_eq!(
+            check(json!({"fields": {"TITLE": "t"}, "LIMIT": "50"})),
+            Ok(())
+        );
         assert_eq!(
             check(json!({"fields": {"TITLE": "t"}, "LIMIT": 51})),
             Err(Violation::Invalid(
