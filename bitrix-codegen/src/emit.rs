@@ -823,7 +823,7 @@ fn error_enum(spec: &Spec, ty: &str) -> TokenStream {
     let id = format_ident!("{}Error", ty);
     let mut variants: Vec<(String, String, String)> = Vec::new();
     for e in &spec.errors {
-        let var = pascal_case(&e.code);
+        let var = bitrix_spec::error_variant(&e.code);
         let line = format!(
             "* HTTP {}: \"{}\"{}",
             e.status,
@@ -838,7 +838,14 @@ fn error_enum(spec: &Spec, ty: &str) -> TokenStream {
                 doc.push('\n');
                 doc.push_str(&line);
             }
-            None => variants.push((var, e.code.clone(), format!("`{}`\n\n{line}", e.code))),
+            None => {
+                let shown = if e.code.is_empty() {
+                    "`\"\"` (an empty code)".to_owned()
+                } else {
+                    format!("`{}`", e.code)
+                };
+                variants.push((var, e.code.clone(), format!("{shown}\n\n{line}")))
+            }
         }
     }
     let decl = variants.iter().map(|(v, _, doc)| {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub use check::check;
 pub use model::{
     AuthContext, Deprecated, ErrorSpec, Example, PageStyle, Pagination, Rule, RuleKind, Schema,
-    Spec, Trigger, TypeName, pascal_case, snake_case,
+    Spec, Trigger, TypeName, error_variant, pascal_case, snake_case,
 };
 pub use parse::{Diagnostic, Seg, parse, path_string};
 pub use types::{Shared, Types, type_files};

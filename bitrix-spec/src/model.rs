@@ -459,7 +459,9 @@ impl Rule {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorSpec {
-    /// The `error` code the portal answers with.
+    /// The `error` code the portal answers with: letters, digits and `_`, a number (`100`), or
+    /// empty (`""`) where the page documents only that.
+    #[serde(deserialize_with = "text_or_number")]
     pub code: String,
     /// HTTP status of the answer.
     pub status: u16,
@@ -471,6 +473,35 @@ pub struct ErrorSpec {
     /// Which request-validation failure makes the portal answer this (used by the mock portal).
     #[serde(default)]
     pub when: Option<Trigger>,
+}
+
+/// A string, or a number written without quotes (`code: 100`), as its text.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Code::deserialize(d)? {
+        Code::Text(t) => t,
+        Code::Number(n) => n.to_string(),
+    })
+}
+
+/// The Rust variant of an error code: the code in PascalCase, `EmptyCode` for `""`, and
+/// `Code100` for a code that starts with a digit.
+pub fn error_variant(code: &str) -> String {
+    if code.is_empty() {
+        "EmptyCode".into()
+    } else if code.starts_with(|c: char| c.is_ascii_digit()) {
+        format!(
+            "Code{}",
+            pascal_case(&format!("x{code}")).trim_start_matches('X')
+        )
+    } else {
+        pascal_case(code)
+    }
 }
 
 /// The request-validation failure an error answers.
