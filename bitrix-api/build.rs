@@ -93,7 +93,8 @@ fn main() {
             .collect();
         listed.sort();
         for (method, ty) in &listed {
-            let _ = writeln!(doc, "| `{method}` | [`{ty}`] |");
+            // An outer doc comment of a module resolves links in the parent: the full path.
+            let _ = writeln!(doc, "| `{method}` | [`{ty}`](crate::{scope}::{ty}) |");
         }
         let _ = writeln!(
             out,
