@@ -13,6 +13,20 @@ use crate::types::Secret;
 pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://oauth.bitrix.info/oauth/token/";
 
 /// An OAuth application's credentials, needed to refresh access tokens.
+///
+/// ```
+/// use bitrix_api::{ClientBuilder, OAuthApp};
+///
+/// let app = OAuthApp::new("local.abc123", "client-secret");
+/// let client = ClientBuilder::access_token("https://example.bitrix24.com", "access-token")
+///     .refresh("refresh-token", app)
+///     .on_token_refresh(|tokens| {
+///         // Store tokens.access_token and tokens.refresh_token: the old refresh token is dead.
+///         let _ = tokens;
+///     })
+///     .build()?;
+/// # Ok::<(), bitrix_api::ConfigError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct OAuthApp {
     /// The application's `client_id`.

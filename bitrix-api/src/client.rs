@@ -554,6 +554,20 @@ pub(crate) fn decode_envelope(
 }
 
 /// Builds a [`Client`] with non-default settings.
+///
+/// ```
+/// use std::time::Duration;
+/// use bitrix_api::{ClientBuilder, RateLimit, RetryPolicy};
+///
+/// let client = ClientBuilder::webhook("https://example.bitrix24.com/rest/1/code/")?
+///     .rate_limit(Some(RateLimit::ENTERPRISE))
+///     .retry(RetryPolicy::default())
+///     .timeout(Duration::from_secs(30))
+///     .user_agent("my-integration/1.0")
+///     .build()?;
+/// assert_eq!(client.portal(), "https://example.bitrix24.com");
+/// # Ok::<(), bitrix_api::ConfigError>(())
+/// ```
 pub struct ClientBuilder {
     portal: String,
     webhook: Option<(String, Secret)>,
