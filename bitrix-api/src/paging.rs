@@ -9,10 +9,9 @@ use futures_util::Stream;
 use futures_util::stream;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tracing::Instrument;
 
 use crate::batch::{Batch, BatchReplies, Batchable};
-use crate::client::{Client, Failure};
+use crate::client::Client;
 use crate::error::{DecodeError, Error, Untyped, ValidationError};
 use crate::method::Method;
 use crate::raw::RawRequest;
@@ -294,23 +293,12 @@ impl Source for Raw {
             .or_else(|| id.as_str().and_then(|s| s.trim().parse().ok()))
     }
     async fn page(&self, client: &Client) -> Result<Page<Value>, Error> {
-        let method = self.request.method;
-        let params = serde_json::to_vec(&self.request.params)
-            .map_err(|e| Error::<Untyped>::Decode(client.mismatch(method, "", e)))?;
-        let idempotent = self.request.idempotent.unwrap_or(false);
-        let span = tracing::debug_span!("bitrix.call", method, raw = true);
-        let raw = client
-            .run(method, idempotent, &params, client.retry_policy())
-            .instrument(span)
-            .await
-            .map_err(Failure::into_untyped)?;
-        let result: Value = serde_json::from_str(raw.result.get())
-            .map_err(|e| Error::<Untyped>::Decode(client.mismatch(method, raw.result.get(), e)))?;
-        let (items, has_next) = self.items(client, result)?;
+        let reply = self.request.send(client, client.retry_policy()).await?;
+        let (items, has_next) = self.items(client, reply.result)?;
         Ok(Page {
             items,
-            next: raw.next,
-            total: raw.total,
+            next: reply.next,
+            total: reply.total,
             has_next,
         })
     }

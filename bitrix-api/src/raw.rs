@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use tracing::Instrument;
 
 use crate::client::{Client, Failure};
-use crate::error::{Error, Invalid, Untyped, ValidationError};
+use crate::error::{Error, Invalid, TransportError, TransportKind, Untyped, ValidationError};
 use crate::limits::RetryPolicy;
 use crate::types::Reply;
 
@@ -81,6 +81,41 @@ impl RawRequest {
             method,
             params,
             idempotent,
+        })
+    }
+}
+
+impl RawRequest {
+    /// Sends the request through the client's attempt loop, as a typed call is sent; a method
+    /// of unknown idempotence is taken as not idempotent.
+    pub(crate) async fn send(
+        &self,
+        client: &Client,
+        policy: RetryPolicy,
+    ) -> Result<Reply<Value>, Error> {
+        let method = self.method;
+        let params = serde_json::to_vec(&self.params).map_err(|e| {
+            Error::<Untyped>::Transport(TransportError {
+                method,
+                kind: TransportKind::Config,
+                message: client.redact(e.to_string()),
+                cause: Some(client.cause(e)),
+            })
+        })?;
+        let idempotent = self.idempotent.unwrap_or(false);
+        let span = tracing::debug_span!("bitrix.call", method, raw = true);
+        let raw = client
+            .run(method, idempotent, &params, policy)
+            .instrument(span)
+            .await
+            .map_err(Failure::into_untyped)?;
+        let result = serde_json::from_str(raw.result.get())
+            .map_err(|e| Error::<Untyped>::Decode(client.mismatch(method, raw.result.get(), e)))?;
+        Ok(Reply {
+            result,
+            time: raw.time,
+            next: raw.next,
+            total: raw.total,
         })
     }
 }
@@ -193,32 +228,8 @@ impl<'c> RawCall<'c> {
 
     async fn send(self) -> Result<Reply<Value>, Error> {
         let request = self.request.map_err(Error::<Untyped>::Validation)?;
-        let client = self.client;
-        let params = serde_json::to_vec(&request.params).map_err(|e| {
-            Error::<Untyped>::Transport(crate::error::TransportError {
-                method: request.method,
-                kind: crate::error::TransportKind::Config,
-                message: client.redact(e.to_string()),
-                cause: Some(client.cause(e)),
-            })
-        })?;
-        let policy = self.policy.unwrap_or_else(|| client.retry_policy());
-        let idempotent = request.idempotent.unwrap_or(false);
-        let span = tracing::debug_span!("bitrix.call", method = request.method, raw = true);
-        let raw = client
-            .run(request.method, idempotent, &params, policy)
-            .instrument(span)
-            .await
-            .map_err(Failure::into_untyped)?;
-        let result = serde_json::from_str(raw.result.get()).map_err(|e| {
-            Error::<Untyped>::Decode(client.mismatch(request.method, raw.result.get(), e))
-        })?;
-        Ok(Reply {
-            result,
-            time: raw.time,
-            next: raw.next,
-            total: raw.total,
-        })
+        let policy = self.policy.unwrap_or_else(|| self.client.retry_policy());
+        request.send(self.client, policy).await
     }
 }
 
