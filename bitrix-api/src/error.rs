@@ -226,6 +226,9 @@ impl fmt::Display for DecodeError {
 ///     Ok(senders.len() + deals.items.len() + usize::from(user.is_object()))
 /// }
 /// ```
+///
+/// Where the error type is inferred (an async block given to `tokio::spawn`), name it:
+/// `Ok::<_, Error>(())`; `Error<_>` leaves `?` two conversions to choose from.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Error<E = Untyped> {
