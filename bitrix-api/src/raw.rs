@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -188,11 +189,12 @@ type Boxed<'c, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'c>>;
 /// println!("{} of {:?}, next at {:?}", page.result, page.total, page.next);
 ///
 /// // A method the client does not know is not sent twice after an ambiguous failure, unless
-/// // the caller says it is safe; a retry policy for this call alone.
+/// // the caller says it is safe; a retry policy and a deadline for this call alone.
 /// let user = client
 ///     .call_raw("user.current", json!({}))
 ///     .idempotent(true)
 ///     .retry(RetryPolicy::NONE)
+///     .timeout(std::time::Duration::from_secs(5))
 ///     .await?;
 /// # Ok(()) }
 /// ```
@@ -202,6 +204,7 @@ pub struct RawCall<'c> {
     client: &'c Client,
     request: Result<RawRequest, ValidationError>,
     policy: Option<RetryPolicy>,
+    deadline: Option<Duration>,
 }
 
 impl<'c> RawCall<'c> {
@@ -221,6 +224,14 @@ impl<'c> RawCall<'c> {
         self
     }
 
+    /// A deadline for the whole call, waits and retries included: past it the call is given up
+    /// with a [`TransportKind::Timeout`] error (its outcome unknown: the portal may have acted).
+    /// Each HTTP exchange keeps the client's own timeout too.
+    pub fn timeout(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Resolves to the whole answer: `result`, `total`, `next` and the `time` block.
     pub fn with_time(self) -> RawCallWithTime<'c> {
         RawCallWithTime(self)
@@ -229,7 +240,18 @@ impl<'c> RawCall<'c> {
     async fn send(self) -> Result<Reply<Value>, Error> {
         let request = self.request.map_err(Error::<Untyped>::Validation)?;
         let policy = self.policy.unwrap_or_else(|| self.client.retry_policy());
-        request.send(self.client, policy).await
+        let Some(deadline) = self.deadline else {
+            return request.send(self.client, policy).await;
+        };
+        match tokio::time::timeout(deadline, request.send(self.client, policy)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::Transport(TransportError {
+                method: request.method,
+                kind: TransportKind::Timeout,
+                message: format!("no answer within the call's deadline of {deadline:?}"),
+                cause: None,
+            })),
+        }
     }
 }
 
@@ -256,6 +278,11 @@ impl<'c> RawCallWithTime<'c> {
     /// See [`RawCall::retry`].
     pub fn retry(self, policy: RetryPolicy) -> Self {
         RawCallWithTime(self.0.retry(policy))
+    }
+
+    /// See [`RawCall::timeout`].
+    pub fn timeout(self, deadline: Duration) -> Self {
+        RawCallWithTime(self.0.timeout(deadline))
     }
 }
 
@@ -296,6 +323,7 @@ impl Client {
             client: self,
             request: RawRequest::new(self, method, params),
             policy: None,
+            deadline: None,
         }
     }
 }

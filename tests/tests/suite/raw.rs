@@ -410,3 +410,33 @@ async fn raw_calls_are_traced_and_leak_no_credential() {
         assert!(!text.contains(&code), "the webhook code leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_raw_call_gives_up_at_its_deadline() {
+    let mock = MockPortal::start().await.unwrap();
+    let client = client(&mock);
+    mock.inject_fault(
+        Some("messageservice.sender.list"),
+        Fault::Delay(Duration::from_secs(5)),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let err = client
+        .call_raw("messageservice.sender.list", ())
+        .with_time()
+        .timeout(Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    match &err {
+        Error::Transport(t) => {
+            assert_eq!(t.kind, bitrix_api::TransportKind::Timeout);
+            assert!(t.outcome_unknown());
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}
