@@ -440,3 +440,21 @@ async fn a_raw_call_gives_up_at_its_deadline() {
         other => panic!("expected a timeout, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_raw_call_follows_a_domain_change() {
+    let mock = MockPortal::start().await.unwrap();
+    let client = client(&mock);
+    let new_base = mock.change_domain().await.unwrap();
+    let added = client
+        .call_raw("messageservice.sender.add", sender("moved_raw"))
+        .await
+        .unwrap();
+    assert_eq!(added, json!(true));
+    assert_eq!(client.portal(), new_base.trim_end_matches('/'));
+    assert_eq!(
+        mock.providers(bitrix_mock::MAIN_APP),
+        vec!["moved_raw".to_owned()],
+        "registered once, at the new address"
+    );
+}
