@@ -97,7 +97,8 @@ fn main() {
         listed.sort();
         for (method, ty, gone) in &listed {
             let mark = if *gone { " (deprecated)" } else { "" };
-            let _ = writeln!(doc, "| `{method}`{mark} | [`{ty}`] |");
+            // An outer doc comment of a module resolves links in the parent: the full path.
+            let _ = writeln!(doc, "| `{method}`{mark} | [`{ty}`](crate::{scope}::{ty}) |");
         }
         let _ = writeln!(
             out,

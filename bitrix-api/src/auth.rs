@@ -6,12 +6,27 @@ use std::sync::{Arc, RwLock};
 
 use serde::Deserialize;
 
+use crate::error::Cause;
 use crate::types::Secret;
 
 /// The address of Bitrix24's OAuth server, where access tokens are refreshed.
 pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://oauth.bitrix.info/oauth/token/";
 
 /// An OAuth application's credentials, needed to refresh access tokens.
+///
+/// ```
+/// use bitrix_api::{ClientBuilder, OAuthApp};
+///
+/// let app = OAuthApp::new("local.abc123", "client-secret");
+/// let client = ClientBuilder::access_token("https://example.bitrix24.com", "access-token")
+///     .refresh("refresh-token", app)
+///     .on_token_refresh(|tokens| {
+///         // Store tokens.access_token and tokens.refresh_token: the old refresh token is dead.
+///         let _ = tokens;
+///     })
+///     .build()?;
+/// # Ok::<(), bitrix_api::ConfigError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct OAuthApp {
     /// The application's `client_id`.
@@ -79,12 +94,18 @@ pub enum AuthErrorKind {
 }
 
 /// A failed token refresh. Its text holds no token or secret.
+///
+/// When the OAuth server could not be reached or answered something that is not JSON,
+/// [`source()`](std::error::Error::source) is that error (without the URL, which holds the
+/// refresh token).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AuthError {
     /// What kind of failure.
     pub kind: AuthErrorKind,
     /// What the OAuth server or the network said.
     pub message: String,
+    pub(crate) cause: Option<Cause>,
 }
 
 impl fmt::Display for AuthError {
@@ -107,7 +128,11 @@ impl fmt::Display for AuthError {
     }
 }
 
-impl std::error::Error for AuthError {}
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_ref().map(Cause::as_error)
+    }
+}
 
 /// What [`crate::ClientBuilder::on_token_refresh`] stores.
 pub(crate) type Callback = Arc<dyn Fn(&OAuthTokens) + Send + Sync>;
@@ -216,6 +241,7 @@ impl OAuth {
             return Err(AuthError {
                 kind: AuthErrorKind::NoRefresh,
                 message: String::new(),
+                cause: None,
             });
         };
         let url = format!(
@@ -230,20 +256,21 @@ impl OAuth {
             encode(app.client_secret.expose()),
             encode(refresh_token.expose()),
         );
-        let failed = |message: String| AuthError {
+        let failed = |message: String, cause: Cause| AuthError {
             kind: AuthErrorKind::Failed,
             message: redact(message),
+            cause: Some(cause),
         };
-        let resp = http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| failed(e.without_url().to_string()))?;
+        let transport = |e: reqwest::Error| {
+            let e = e.without_url();
+            failed(
+                "the OAuth server could not be reached".into(),
+                Cause::new(e, &redact),
+            )
+        };
+        let resp = http.get(url).send().await.map_err(transport)?;
         let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| failed(e.without_url().to_string()))?;
+        let body = resp.bytes().await.map_err(transport)?;
         #[derive(Deserialize)]
         struct OAuthError {
             error: String,
@@ -259,10 +286,13 @@ impl OAuth {
             return Err(AuthError {
                 kind,
                 message: redact(format!("{}: {}", e.error, e.error_description)),
+                cause: None,
             });
         }
-        let tokens: OAuthTokens = serde_json::from_slice(&body)
-            .map_err(|e| failed(format!("HTTP {status}, not a token answer: {e}")))?;
+        let tokens: OAuthTokens = serde_json::from_slice(&body).map_err(|e| {
+            let message = format!("HTTP {status}, not a token answer");
+            failed(message, Cause::new(e, &redact))
+        })?;
         {
             let mut c = self.current.write().unwrap_or_else(|e| e.into_inner());
             c.access = tokens.access_token.clone();

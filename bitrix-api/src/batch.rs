@@ -9,10 +9,11 @@ use serde_json::value::RawValue;
 
 use crate::client::{Client, Failure};
 use crate::error::{
-    ApiError, DecodeError, Error, MethodError, TransportError, TransportKind, ValidationError,
+    ApiError, DecodeError, Error, TransportError, TransportKind, Untyped, ValidationError,
 };
 use crate::limits::RetryPolicy;
 use crate::method::{Method, Validator};
+use crate::raw::RawRequest;
 
 /// The most commands the portal runs in one `batch` call.
 pub const MAX_COMMANDS: usize = 50;
@@ -21,15 +22,12 @@ pub const MAX_COMMANDS: usize = 50;
 /// `bitrix_method!`, so putting any other method in a [`Batch`] does not compile.
 pub trait Batchable: Method {}
 
-/// `batch` has no documented codes of its own: its failures are system errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BatchCode {}
+/// `batch` has no documented codes of its own: its failures are system errors, and
+/// [`Batch::send`] returns the untyped [`Error`].
+pub type BatchCode = Untyped;
 
-impl MethodError for BatchCode {
-    const CODES: &'static [(&'static str, Self)] = &[];
-}
-
-/// Commands to send together. Build it with [`Client::batch`], add typed requests, send.
+/// Commands to send together. Build it with [`Client::batch`], add typed requests (and raw ones,
+/// [`Batch::add_raw`], for methods without a spec), send.
 ///
 /// ```no_run
 /// # async fn demo(client: bitrix_api::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -53,6 +51,7 @@ pub struct Batch<'c> {
     commands: Vec<Command>,
     halt: bool,
     policy: Option<RetryPolicy>,
+    assume_idempotent: bool,
 }
 
 #[derive(Debug)]
@@ -60,7 +59,8 @@ struct Command {
     method: &'static str,
     /// `method?params` in PHP query form.
     query: String,
-    idempotent: bool,
+    /// `None`: a raw command of a method the client knows nothing about.
+    idempotent: Option<bool>,
 }
 
 /// Where a command's outcome will be, typed by its method.
@@ -83,6 +83,13 @@ impl<M> Clone for Slot<M> {
 
 impl<M> Copy for Slot<M> {}
 
+impl<M> Slot<M> {
+    /// The command's position in its batch.
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+}
+
 impl Client {
     /// Starts a batch of commands sent with this client.
     pub fn batch(&self) -> Batch<'_> {
@@ -91,6 +98,7 @@ impl Client {
             commands: Vec::new(),
             halt: false,
             policy: None,
+            assume_idempotent: false,
         }
     }
 }
@@ -111,21 +119,66 @@ impl<'c> Batch<'c> {
             Ok(serde_json::Value::Object(m)) => m,
             _ => serde_json::Map::new(),
         };
-        let encoded = crate::form::encode(&params);
+        Ok(self.push(M::NAME, &params, Some(M::IDEMPOTENT)))
+    }
+
+    /// Adds a command of any method by its REST name, beside typed ones; its outcome is read
+    /// with [`BatchReplies::get_raw`]. The name is checked for shape and `params` must be a JSON
+    /// object; nothing else is checked.
+    ///
+    /// The batch is sent again after an ambiguous failure only when every command is known to
+    /// be idempotent: a raw command is when its method has a spec that says so, or when
+    /// [`Batch::assume_idempotent`] is set.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bitrix_api::Client) -> Result<(), bitrix_api::Error> {
+    /// use bitrix_api::messageservice::MessageserviceSenderList;
+    /// use serde_json::json;
+    ///
+    /// let mut batch = client.batch();
+    /// let senders = batch.add(MessageserviceSenderList::new())?;
+    /// let user = batch.add_raw("user.current", json!({}))?;
+    /// let replies = batch.send().await?;
+    /// println!("{:?} {:?}", replies.get(&senders), replies.get_raw(&user));
+    /// # Ok(()) }
+    /// ```
+    pub fn add_raw(
+        &mut self,
+        method: &str,
+        params: impl serde::Serialize,
+    ) -> Result<Slot<Untyped>, ValidationError> {
+        let raw = RawRequest::new(self.client, method, params)?;
+        Ok(self.push(raw.method, &raw.params, raw.idempotent))
+    }
+
+    /// Treats the raw commands of methods without a spec as idempotent (safe to run twice), so
+    /// that the batch is sent again after an ambiguous failure, as a batch of reads should be.
+    pub fn assume_idempotent(mut self, idempotent: bool) -> Self {
+        self.assume_idempotent = idempotent;
+        self
+    }
+
+    fn push<M>(
+        &mut self,
+        method: &'static str,
+        params: &serde_json::Map<String, serde_json::Value>,
+        idempotent: Option<bool>,
+    ) -> Slot<M> {
+        let encoded = crate::form::encode(params);
         let query = if encoded.is_empty() {
-            M::NAME.to_owned()
+            method.to_owned()
         } else {
-            format!("{}?{encoded}", M::NAME)
+            format!("{method}?{encoded}")
         };
         self.commands.push(Command {
-            method: M::NAME,
+            method,
             query,
-            idempotent: M::IDEMPOTENT,
+            idempotent,
         });
-        Ok(Slot {
+        Slot {
             index: self.commands.len() - 1,
             _method: PhantomData,
-        })
+        }
     }
 
     /// Stops at the first failing command (`halt=1`); the ones after it are not run.
@@ -153,7 +206,7 @@ impl<'c> Batch<'c> {
     /// Sends the commands, [`MAX_COMMANDS`] per `batch` call. A failure of a whole `batch` call
     /// (transport, auth, rate limit after retries) is returned as is; with `halt`, the chunks
     /// after a failed command are not sent.
-    pub async fn send(self) -> Result<BatchReplies, Error<BatchCode>> {
+    pub async fn send(self) -> Result<BatchReplies, Error> {
         let policy = self.policy.unwrap_or_else(|| self.client.retry_policy());
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(self.commands.len());
         let mut calls = 0;
@@ -170,19 +223,22 @@ impl<'c> Batch<'c> {
             let body = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
             let params = serde_json::to_vec(&body).map_err(|e| config_error(e.to_string()))?;
             // A retried `batch` runs every command again: only safe when all of them are.
-            let idempotent = chunk.iter().all(|c| c.idempotent);
+            let idempotent = chunk
+                .iter()
+                .all(|c| c.idempotent.unwrap_or(self.assume_idempotent));
             let raw = self
                 .client
                 .run("batch", idempotent, &params, policy)
                 .await
-                .map_err(Failure::into_error::<BatchCode>)?;
+                .map_err(Failure::into_untyped)?;
             calls += 1;
             let parsed: BatchResult = serde_json::from_str(raw.result.get()).map_err(|e| {
-                Error::Decode(DecodeError {
+                Error::<Untyped>::Decode(DecodeError {
                     method: "batch",
                     status: 200,
-                    message: format!("not a batch result: {e}"),
+                    message: "not a batch result".into(),
                     body_start: self.client.excerpt(raw.result.get()),
+                    cause: Some(self.client.cause(e)),
                 })
             })?;
             outcomes.extend(chunk.iter().enumerate().map(|(i, c)| {
@@ -198,16 +254,18 @@ impl<'c> Batch<'c> {
         Ok(BatchReplies {
             outcomes,
             calls,
+            methods: self.commands.iter().map(|c| c.method).collect(),
             client: self.client.clone(),
         })
     }
 }
 
-fn config_error(message: String) -> Error<BatchCode> {
+fn config_error(message: String) -> Error {
     Error::Transport(TransportError {
         method: "batch",
         kind: TransportKind::Config,
         message,
+        cause: None,
     })
 }
 
@@ -230,6 +288,8 @@ enum Outcome {
 pub struct BatchReplies {
     outcomes: Vec<Outcome>,
     calls: usize,
+    /// The method of each command.
+    methods: Vec<&'static str>,
     /// For its credentials: what the server echoes is redacted before an error shows it.
     client: Client,
 }
@@ -240,15 +300,39 @@ impl BatchReplies {
         match self.outcomes.get(slot.index)? {
             Outcome::NotRun => None,
             Outcome::Failed(api) => Some(Err(Error::from_api(api.clone()))),
-            Outcome::Done(raw, ..) => Some(M::decode(raw.get()).map_err(|e| {
-                Error::Decode(DecodeError {
-                    method: M::NAME,
-                    status: 200,
-                    message: format!("`result` does not match the spec: {e}"),
-                    body_start: self.client.excerpt(raw.get()),
-                })
-            })),
+            Outcome::Done(raw, ..) => Some(
+                M::decode(raw.get())
+                    .map_err(|e| Error::Decode(self.client.mismatch(M::NAME, raw.get(), e))),
+            ),
         }
+    }
+
+    /// The outcome of a raw command ([`Batch::add_raw`]): its `result` as JSON, or `None` if it
+    /// was not run.
+    pub fn get_raw(&self, slot: &Slot<Untyped>) -> Option<Result<serde_json::Value, Error>> {
+        self.raw(slot.index).map(|outcome| {
+            let raw = outcome.map_err(Error::untyped_api)?;
+            let method = self.method(slot.index);
+            serde_json::from_str(raw.get())
+                .map_err(|e| Error::Decode(self.client.mismatch(method, raw.get(), e)))
+        })
+    }
+
+    /// The unparsed outcome of command `index`, for the list streams.
+    pub(crate) fn raw(&self, index: usize) -> Option<Result<&RawValue, ApiError>> {
+        match self.outcomes.get(index)? {
+            Outcome::NotRun => None,
+            Outcome::Failed(api) => Some(Err(api.clone())),
+            Outcome::Done(raw, ..) => Some(Ok(&**raw)),
+        }
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn method(&self, index: usize) -> &'static str {
+        self.methods.get(index).copied().unwrap_or("batch")
     }
 
     /// `result_total` of a list command: how many records match.

@@ -14,7 +14,8 @@ use tracing::Instrument;
 use crate::auth::{AuthError, Credentials, OAuth, OAuthApp, OAuthTokens};
 use crate::error::MethodError;
 use crate::error::{
-    ApiError, DecodeError, Error, SystemError, TransportError, TransportKind, ValidationError,
+    ApiError, Cause, DecodeError, Error, SystemError, TransportError, TransportKind,
+    ValidationError,
 };
 use crate::limits::{Bucket, Operating, RateLimit, RetryPolicy};
 use crate::method::{Method, Validator};
@@ -147,7 +148,8 @@ impl Client {
             Error::Transport(TransportError {
                 method: M::NAME,
                 kind: TransportKind::Config,
-                message: e.to_string(),
+                message: self.redact(e.to_string()),
+                cause: Some(self.cause(e)),
             })
         })?;
         let span = tracing::debug_span!("bitrix.call", method = M::NAME);
@@ -163,12 +165,7 @@ impl Client {
                 next: raw.next,
                 total: raw.total,
             }),
-            Err(e) => Err(Error::Decode(DecodeError {
-                method: M::NAME,
-                status: 200,
-                message: format!("`result` does not match the spec: {e}"),
-                body_start: self.excerpt(raw.result.get()),
-            })),
+            Err(e) => Err(Error::Decode(self.mismatch(M::NAME, raw.result.get(), e))),
         }
     }
 
@@ -216,6 +213,7 @@ impl Client {
                     status: 302,
                     message: "redirected again after following one domain change".into(),
                     body_start: String::new(),
+                    cause: None,
                 }),
                 Ok(Exchange::Answer(status, bytes, wait)) => {
                     tracing::debug!(attempt, status, elapsed_ms, "answered");
@@ -403,6 +401,28 @@ impl Client {
             method,
             kind,
             message: self.redact(message),
+            cause: Some(self.cause(e)),
+        }
+    }
+
+    /// An underlying error kept as the `source()` of the error returned, credentials removed.
+    pub(crate) fn cause<T: std::error::Error + Send + Sync + 'static>(&self, error: T) -> Cause {
+        Cause::new(error, &|t| self.redact(t))
+    }
+
+    /// A `result` that does not have the shape its method's spec gives.
+    pub(crate) fn mismatch(
+        &self,
+        method: &'static str,
+        raw: &str,
+        e: serde_json::Error,
+    ) -> DecodeError {
+        DecodeError {
+            method,
+            status: 200,
+            message: "`result` does not match the spec".into(),
+            body_start: self.excerpt(raw),
+            cause: Some(self.cause(e)),
         }
     }
 
@@ -449,6 +469,16 @@ impl Failure {
             Failure::Auth(e) => Error::Auth(e),
         }
     }
+
+    /// The failure of a call that has no method type: a raw call, `batch`.
+    pub(crate) fn into_untyped(self) -> Error {
+        match self {
+            Failure::Api(api) => Error::untyped_api(api),
+            Failure::Transport(e) => Error::Transport(e),
+            Failure::Decode(e) => Error::Decode(e),
+            Failure::Auth(e) => Error::Auth(e),
+        }
+    }
 }
 
 fn is(api: &ApiError, code: SystemError) -> bool {
@@ -481,18 +511,19 @@ pub(crate) fn decode_envelope(
     bytes: &[u8],
     redact: &dyn Fn(String) -> String,
 ) -> Result<RawReply, Failure> {
-    let decode_error = |message: String| {
+    let decode_error = |message: String, cause: Option<serde_json::Error>| {
         let text = redact(String::from_utf8_lossy(bytes).into_owned());
         Failure::Decode(DecodeError {
             method,
             status,
             message: redact(message),
             body_start: text.chars().take(200).collect(),
+            cause: cause.map(|e| Cause::new(e, redact)),
         })
     };
     let envelope: Envelope = match serde_json::from_slice(bytes) {
         Ok(e) => e,
-        Err(e) => return Err(decode_error(format!("not a JSON envelope: {e}"))),
+        Err(e) => return Err(decode_error("not a JSON envelope".into(), Some(e))),
     };
     // An error envelope wins whatever the status: the portal sends some errors with HTTP 200.
     // An empty `error` beside a `result` is not one: some methods send `"error": ""` on success.
@@ -517,11 +548,26 @@ pub(crate) fn decode_envelope(
         }),
         None => Err(decode_error(
             "neither `result` nor `error` in the answer".into(),
+            None,
         )),
     }
 }
 
 /// Builds a [`Client`] with non-default settings.
+///
+/// ```
+/// use std::time::Duration;
+/// use bitrix_api::{ClientBuilder, RateLimit, RetryPolicy};
+///
+/// let client = ClientBuilder::webhook("https://example.bitrix24.com/rest/1/code/")?
+///     .rate_limit(Some(RateLimit::ENTERPRISE))
+///     .retry(RetryPolicy::default())
+///     .timeout(Duration::from_secs(30))
+///     .user_agent("my-integration/1.0")
+///     .build()?;
+/// assert_eq!(client.portal(), "https://example.bitrix24.com");
+/// # Ok::<(), bitrix_api::ConfigError>(())
+/// ```
 pub struct ClientBuilder {
     portal: String,
     webhook: Option<(String, Secret)>,

@@ -58,6 +58,15 @@ pub fn tokens_match(expected: &Secret, received: &str) -> bool {
 
 /// Parses handler payloads and lets through only those carrying the application's
 /// `application_token` (given to the application at install, in `ONAPPINSTALL`).
+///
+/// ```
+/// use bitrix_api::{events::SmsHandlerRequest, handler::Verifier};
+///
+/// let verifier = Verifier::new("app-token");
+/// let sms: SmsHandlerRequest = verifier.parse("message_id=7&auth[application_token]=app-token")?;
+/// assert_eq!(sms.message_id.as_deref(), Some("7"));
+/// # Ok::<(), bitrix_api::handler::HandlerError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Verifier {
     application_token: Secret,

@@ -11,6 +11,15 @@ use tokio::time::Instant;
 
 /// The portal's request-rate limit: a leaky bucket that drains `rate` requests per second and
 /// refuses requests beyond `burst` with `QUERY_LIMIT_EXCEEDED`.
+///
+/// ```
+/// use bitrix_api::{ClientBuilder, RateLimit};
+///
+/// let client = ClientBuilder::webhook("https://example.bitrix24.com/rest/1/code/")?
+///     .rate_limit(Some(RateLimit::ENTERPRISE)) // 5 requests/s, a burst of 250
+///     .build()?;
+/// # Ok::<(), bitrix_api::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
     /// Requests per second the bucket drains.
@@ -88,6 +97,22 @@ impl Bucket {
 /// 5xx answers and ambiguous network failures (only for methods whose spec says they are
 /// idempotent), and `OPERATION_TIME_LIMIT` (after the method's budget resets, if that is within
 /// `max_total_wait`).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use bitrix_api::{ClientBuilder, RetryPolicy, messageservice::MessageserviceSenderList};
+///
+/// // For every call of the client...
+/// let patient = RetryPolicy { max_attempts: 10, max_total_wait: Duration::from_secs(300), ..RetryPolicy::default() };
+/// let client = ClientBuilder::webhook("https://example.bitrix24.com/rest/1/code/")?
+///     .retry(patient)
+///     .build()?;
+/// // ...or for one call.
+/// let once = client.call_with_policy(MessageserviceSenderList::new(), RetryPolicy::NONE).await?;
+/// let raw = client.call_raw("user.current", ()).retry(RetryPolicy::NONE).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = never retry).

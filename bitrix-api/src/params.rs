@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::types::{LocalizedText, Secret};
 
@@ -167,27 +167,11 @@ impl Params {
         id: &str,
         after: Option<i64>,
     ) {
-        let mut f = match self.get(filter) {
-            Some(Param::Value(Value::Object(m))) => m.clone(),
-            Some(Param::Map(m)) => m
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
-                .collect(),
-            _ => Map::new(),
-        };
-        let key = format!(">{id}");
-        match after {
-            Some(after) => {
-                f.insert(key, Value::from(after));
-            }
-            None => {
-                f.remove(&key);
-            }
-        }
-        self.set(filter, Value::Object(f));
-        let mut o = Map::new();
-        o.insert(id.to_owned(), Value::from("ASC"));
-        self.set(order, Value::Object(o));
+        let mut f = self.get(filter).and_then(Param::json);
+        let mut o = None;
+        crate::paging::fast_filter(&mut f, &mut o, id, after);
+        self.set(filter, f.unwrap_or_default());
+        self.set(order, o.unwrap_or_default());
     }
 }
 

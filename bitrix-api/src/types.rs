@@ -6,6 +6,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A credential (webhook code, access token, bot token): sent as is, never printed.
+///
+/// ```
+/// use bitrix_api::Secret;
+///
+/// let token = Secret::new("s3cr3t");
+/// assert_eq!(format!("{token:?}"), "Secret(***)");
+/// assert_eq!(token.expose(), "s3cr3t");
+/// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
@@ -116,6 +124,16 @@ pub struct Time {
 }
 
 /// A successful answer: the typed `result` and the `time` block.
+///
+/// ```no_run
+/// # async fn demo(client: bitrix_api::Client) -> Result<(), bitrix_api::Error> {
+/// use bitrix_api::crm::CrmItemList;
+///
+/// let page = client.call_with_time(CrmItemList::new(2)).await?;
+/// let used = page.time.and_then(|t| t.operating).unwrap_or_default();
+/// println!("{} of {:?} deals; {used} s of the method's budget used", page.result.items.len(), page.total);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Reply<T> {

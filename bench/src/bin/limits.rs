@@ -109,7 +109,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 for _ in 0..per_task {
                     client.call(MessageserviceSenderList::new()).await?;
                 }
-                Ok::<_, bitrix_api::Error<_>>(())
+                Ok::<_, bitrix_api::Error>(())
             });
         }
         while let Some(done) = tasks.join_next().await {

@@ -1,9 +1,11 @@
 //! The end-to-end suite: one test binary, a module per concern.
 
 mod batch;
+mod errors;
 mod form;
 mod handler;
 mod methods;
+mod raw;
 mod resilience;
 mod specs;
 

@@ -57,7 +57,7 @@ async fn a_burst_of_500_calls_from_20_tasks_never_sees_query_limit_exceeded() {
             for _ in 0..25 {
                 client.call(MessageserviceSenderList::new()).await?;
             }
-            Ok::<_, Error<_>>(())
+            Ok::<_, Error>(())
         });
     }
     while let Some(done) = tasks.join_next().await {
