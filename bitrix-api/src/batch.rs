@@ -13,6 +13,7 @@ use crate::error::{
 };
 use crate::limits::RetryPolicy;
 use crate::method::{Method, Validator};
+use crate::types::{Secret, collect_secrets};
 
 /// The most commands the portal runs in one `batch` call.
 pub const MAX_COMMANDS: usize = 50;
@@ -61,6 +62,8 @@ struct Command {
     /// `method?params` in PHP query form.
     query: String,
     idempotent: bool,
+    /// The request's own secrets (a `botToken`), redacted from what the portal echoes.
+    secrets: Vec<Secret>,
 }
 
 /// Where a command's outcome will be, typed by its method.
@@ -107,7 +110,8 @@ impl<'c> Batch<'c> {
                 problems,
             });
         }
-        let params = match serde_json::to_value(&request) {
+        let (params, secrets) = collect_secrets(|| serde_json::to_value(&request));
+        let params = match params {
             Ok(serde_json::Value::Object(m)) => m,
             _ => serde_json::Map::new(),
         };
@@ -121,6 +125,7 @@ impl<'c> Batch<'c> {
             method: M::NAME,
             query,
             idempotent: M::IDEMPOTENT,
+            secrets,
         });
         Ok(Slot {
             index: self.commands.len() - 1,
@@ -157,6 +162,11 @@ impl<'c> Batch<'c> {
         let policy = self.policy.unwrap_or_else(|| self.client.retry_policy());
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(self.commands.len());
         let mut calls = 0;
+        let secrets: Vec<Secret> = self
+            .commands
+            .iter()
+            .flat_map(|c| c.secrets.iter().cloned())
+            .collect();
         for chunk in self.commands.chunks(MAX_COMMANDS) {
             if self.halt && outcomes.iter().any(|o| matches!(o, Outcome::Failed(_))) {
                 outcomes.extend(chunk.iter().map(|_| Outcome::NotRun));
@@ -173,7 +183,7 @@ impl<'c> Batch<'c> {
             let idempotent = chunk.iter().all(|c| c.idempotent);
             let raw = self
                 .client
-                .run("batch", idempotent, &params, policy)
+                .run("batch", idempotent, &params, policy, &secrets)
                 .await
                 .map_err(Failure::into_error::<BatchCode>)?;
             calls += 1;
@@ -181,14 +191,16 @@ impl<'c> Batch<'c> {
                 Error::Decode(DecodeError {
                     method: "batch",
                     status: 200,
-                    message: format!("not a batch result: {e}"),
-                    body_start: self.client.excerpt(raw.result.get()),
+                    message: self
+                        .client
+                        .redact_with(format!("not a batch result: {e}"), &secrets),
+                    body_start: self.client.excerpt(raw.result.get(), &secrets),
                 })
             })?;
             outcomes.extend(chunk.iter().enumerate().map(|(i, c)| {
                 match parsed.outcome(i, chunk.len(), c.method) {
                     Outcome::Failed(mut api) => {
-                        api.description = self.client.redact(api.description);
+                        api.description = self.client.redact_with(api.description, &secrets);
                         Outcome::Failed(api)
                     }
                     other => other,
@@ -199,6 +211,7 @@ impl<'c> Batch<'c> {
             outcomes,
             calls,
             client: self.client.clone(),
+            secrets,
         })
     }
 }
@@ -225,13 +238,31 @@ enum Outcome {
     NotRun,
 }
 
-/// The outcome of every command of a sent [`Batch`].
-#[derive(Debug)]
+/// The outcome of every command of a sent [`Batch`]. Its `Debug` counts the outcomes without
+/// showing them: the results are read through [`BatchReplies::get`].
 pub struct BatchReplies {
     outcomes: Vec<Outcome>,
     calls: usize,
     /// For its credentials: what the server echoes is redacted before an error shows it.
     client: Client,
+    /// The commands' own secrets, redacted as well.
+    secrets: Vec<Secret>,
+}
+
+impl fmt::Debug for BatchReplies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let done = self
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Done(..)))
+            .count();
+        f.debug_struct("BatchReplies")
+            .field("commands", &self.outcomes.len())
+            .field("done", &done)
+            .field("failed", &self.failures())
+            .field("calls", &self.calls)
+            .finish_non_exhaustive()
+    }
 }
 
 impl BatchReplies {
@@ -244,8 +275,11 @@ impl BatchReplies {
                 Error::Decode(DecodeError {
                     method: M::NAME,
                     status: 200,
-                    message: format!("`result` does not match the spec: {e}"),
-                    body_start: self.client.excerpt(raw.get()),
+                    message: self.client.redact_with(
+                        format!("`result` does not match the spec: {e}"),
+                        &self.secrets,
+                    ),
+                    body_start: self.client.excerpt(raw.get(), &self.secrets),
                 })
             })),
         }
@@ -355,6 +389,21 @@ impl BatchResult {
             None => Outcome::NotRun,
         }
     }
+}
+
+/// The batch reply decoder alone, for fuzzing: the outcome of each of `commands` commands read
+/// from a `batch` call's `result` (`"done"`, `"not run"` or the error code), or why it is not a
+/// batch result.
+#[doc(hidden)]
+pub fn decode_reply(result: &str, commands: usize) -> Result<Vec<String>, String> {
+    let parsed: BatchResult = serde_json::from_str(result).map_err(|e| e.to_string())?;
+    Ok((0..commands)
+        .map(|i| match parsed.outcome(i, commands, "m") {
+            Outcome::Failed(e) => e.code,
+            Outcome::Done(..) => "done".into(),
+            Outcome::NotRun => "not run".into(),
+        })
+        .collect())
 }
 
 /// A part of the batch result: an object keyed by command, a list in command order (when the

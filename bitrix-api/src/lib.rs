@@ -33,6 +33,7 @@ extern crate self as bitrix_api;
 
 mod auth;
 mod batch;
+mod body;
 mod client;
 pub mod de;
 mod decode;
@@ -44,11 +45,13 @@ pub mod handler;
 mod limits;
 mod method;
 mod paging;
+mod redirect;
 mod types;
 
 pub use auth::{AuthError, AuthErrorKind, DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens};
 pub use batch::{Batch, BatchCode, BatchReplies, Batchable, MAX_COMMANDS, Slot};
 pub use bitrix_macros::{bitrix_method, bitrix_type};
+pub use body::DEFAULT_MAX_BODY_SIZE;
 pub use client::{Client, ClientBuilder, ConfigError};
 pub use error::{
     ApiError, DecodeError, Error, Invalid, MethodError, SystemError, TransportError, TransportKind,
@@ -57,11 +60,14 @@ pub use error::{
 pub use limits::{RateLimit, RetryPolicy};
 pub use method::{Method, MethodInfo, Text, Validate, Validator, is_given};
 pub use paging::{CLASSIC_PAGE, PageStyle, Paged, fast_filter};
+pub use redirect::RedirectPolicy;
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 
 /// What generated code refers to; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::batch::decode_reply as decode_batch_reply;
+    pub use crate::client::decode_answer;
     pub use crate::decode::{Decode, Mismatch, Obj as DecodeObj, Path, one_of};
     pub use crate::encode::{Obj, enum_value};
     pub use serde;

@@ -1,8 +1,10 @@
 //! The end-to-end suite: one test binary, a module per concern.
 
 mod batch;
+mod faults;
 mod form;
 mod handler;
+mod hardening;
 mod methods;
 mod resilience;
 mod specs;
