@@ -33,6 +33,11 @@ fn seed() -> u64 {
         .unwrap_or(0x5eed_b17_12c4)
 }
 
+thread_local! {
+    /// Where the last caught panic of this thread happened.
+    static PANICKED_AT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Runs `check` on `cases()` values of `strategy`, catching panics, and fails if any panicked
 /// (showing the first three inputs that did).
 fn fuzz<S: Strategy>(target: &str, strategy: S, check: impl Fn(&S::Value))
@@ -46,7 +51,10 @@ where
     let mut runner = TestRunner::new_with_rng(Config::default(), rng);
     // The hook would print every caught panic: count them quietly, show the first few.
     let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| l.to_string()).unwrap_or_default();
+        PANICKED_AT.with(|p| *p.borrow_mut() = at);
+    }));
     let (total, started) = (cases(), Instant::now());
     let mut panicked = Vec::new();
     for _ in 0..total {
@@ -60,6 +68,8 @@ where
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
+            let at = PANICKED_AT.with(|p| p.borrow().clone());
+            let why = format!("{why} (at {at})");
             if panicked.len() < 3 {
                 let shown = format!("{value:?}");
                 let shown: String = shown.chars().take(2000).collect();
