@@ -30,7 +30,7 @@ fn seed() -> u64 {
     std::env::var("FUZZ_SEED")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(0x5eed_b17_12c4)
+        .unwrap_or(20_261_201)
 }
 
 thread_local! {

@@ -117,7 +117,7 @@ pub(crate) enum Credentials {
     /// `https://portal/rest/{user_id}/{code}/`
     Webhook { user_id: String, code: Secret },
     /// OAuth 2 access token, sent as the `auth` parameter.
-    OAuth(OAuth),
+    OAuth(Box<OAuth>),
 }
 
 impl fmt::Debug for Credentials {

@@ -666,6 +666,12 @@ impl ClientBuilder {
 
     /// Lets the client refresh an expired access token (OAuth only): on `expired_token` it
     /// refreshes once, shared by all concurrent calls, and retries the call once.
+    ///
+    /// A failed refresh is shared the same way: the calls that waited on it get its error
+    /// ([`Error::Auth`]) without asking the token endpoint again, and a refresh token the
+    /// endpoint refused is not sent again (a transient failure is tried again by a later call).
+    /// The refresh request has the client's [`timeout`](Self::timeout) and body limit
+    /// ([`max_body_size`](Self::max_body_size)), and follows no redirect.
     pub fn refresh(mut self, refresh_token: impl Into<Secret>, app: OAuthApp) -> Self {
         self.refresh = Some((refresh_token.into(), app));
         self
@@ -748,7 +754,7 @@ impl ClientBuilder {
         let credentials = match (self.webhook, self.access) {
             (Some((user_id, code)), _) => Credentials::Webhook { user_id, code },
             (None, Some(access)) => {
-                Credentials::OAuth(OAuth::new(access, self.refresh, self.on_refresh))
+                Credentials::OAuth(Box::new(OAuth::new(access, self.refresh, self.on_refresh)))
             }
             (None, None) => return Err(ConfigError("no credentials given".into())),
         };
