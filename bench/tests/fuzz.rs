@@ -537,3 +537,62 @@ fn fuzz_spec_loader() {
         let _ = bitrix_spec::load(file, &text);
     });
 }
+
+/// The worst forms for the decoder at [`Limits::default`] (1 MiB, 16 levels, 10,000 pairs): the
+/// time each takes, decoded and read as a handler payload. Run under `/usr/bin/time -v` for the
+/// peak memory (see bench/README.md).
+#[test]
+#[ignore = "a measurement: run by hand, see bench/README.md"]
+fn hostile_forms_at_the_default_limits() {
+    let limits = Limits::default();
+    let deep = format!("a{}=1", "[]".repeat(limits.max_depth));
+    let forms: Vec<(&str, String)> = vec![
+        (
+            "10,000 appends a[]=1",
+            vec!["a[]=1"; limits.max_pairs].join("&"),
+        ),
+        (
+            "10,000 keys 16 deep, an array per level",
+            (0..limits.max_pairs)
+                .map(|i| format!("k{i}{}=1", "[]".repeat(limits.max_depth)))
+                .collect::<Vec<_>>()
+                .join("&"),
+        ),
+        (
+            "624 keys 16 deep: the array budget spent",
+            (0..limits.max_pairs / limits.max_depth - 1)
+                .map(|i| format!("k{i}{}=1", "[]".repeat(limits.max_depth)))
+                .collect::<Vec<_>>()
+                .join("&"),
+        ),
+        (
+            "10,000 times the same 16-deep append",
+            vec![deep.as_str(); limits.max_pairs].join("&"),
+        ),
+        (
+            "1 MiB of one value",
+            format!("a={}", "x".repeat(limits.max_bytes - 2)),
+        ),
+        (
+            "a huge index then an append",
+            "a[18446744073709551615]=1&a[]=2".to_owned(),
+        ),
+    ];
+    for (name, form) in &forms {
+        let started = Instant::now();
+        let decoded = bitrix_wire::form::decode(form, &limits);
+        let decode = started.elapsed();
+        let started = Instant::now();
+        let payload = from_form::<SmsHandlerRequest>(form, limits);
+        let handler = started.elapsed();
+        println!(
+            "{name}: {} bytes; decode {decode:?} ({}), handler payload {handler:?} ({})",
+            form.len(),
+            if decoded.is_ok() { "ok" } else { "refused" },
+            match &payload {
+                Ok(_) => "ok".to_owned(),
+                Err(e) => e.to_string().chars().take(60).collect(),
+            },
+        );
+    }
+}
