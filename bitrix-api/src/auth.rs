@@ -142,7 +142,7 @@ pub(crate) enum Credentials {
     /// `https://portal/rest/{user_id}/{code}/`
     Webhook { user_id: String, code: Secret },
     /// OAuth 2 access token, sent as the `auth` parameter.
-    OAuth(OAuth),
+    OAuth(Box<OAuth>),
 }
 
 impl fmt::Debug for Credentials {
@@ -178,6 +178,19 @@ struct Current {
     refresh: Secret,
     /// Bumped by every refresh, so a caller can tell whether its token is still the latest.
     generation: u64,
+    /// The last failed refresh of this generation, if the last attempt failed.
+    failed: Option<Failed>,
+}
+
+/// A refresh that failed, remembered so that the callers waiting on it share its outcome
+/// instead of each trying again.
+struct Failed {
+    error: AuthError,
+    /// When the attempt ended: a caller that arrived before then waited on it, and shares it.
+    ended: std::time::Instant,
+    /// The refresh token itself was refused (`invalid_grant`, `invalid_client`, none at all):
+    /// every later caller of this generation gets the same error without asking again.
+    final_: bool,
 }
 
 /// An OAuth session: the current tokens and what is needed to refresh them.
@@ -205,6 +218,7 @@ impl OAuth {
                 access,
                 refresh,
                 generation: 0,
+                failed: None,
             }),
             app,
             refreshing: tokio::sync::Mutex::new(()),
@@ -219,20 +233,71 @@ impl OAuth {
     }
 
     /// Refreshes the tokens unless another caller already replaced generation `seen`.
+    ///
+    /// One attempt at a time, and its outcome is shared: callers that were waiting while it ran
+    /// get its new token or its error without asking the token endpoint again (so N concurrent
+    /// callers with a dead refresh token cause one request and N identical errors, and with a
+    /// token endpoint that hangs they wait for one timeout, not N in a row). A refused refresh
+    /// token stays refused for its generation; after a transient failure (network, timeout,
+    /// a bad answer) a call that comes later tries again.
     pub(crate) async fn refresh(
         &self,
         http: &reqwest::Client,
         seen: u64,
+        max_body: usize,
         redact: impl Fn(String) -> String,
     ) -> Result<(), AuthError> {
+        let arrived = std::time::Instant::now();
         let _one_at_a_time = self.refreshing.lock().await;
         let refresh_token = {
             let c = self.current.read().unwrap_or_else(|e| e.into_inner());
             if c.generation != seen {
                 return Ok(());
             }
+            if let Some(failed) = c.failed.as_ref().filter(|f| f.final_ || f.ended >= arrived) {
+                return Err(failed.error.clone());
+            }
             c.refresh.clone()
         };
+        let outcome = self.attempt(http, refresh_token, max_body, redact).await;
+        let mut c = self.current.write().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Ok(tokens) => {
+                c.access = tokens.access_token.clone();
+                c.refresh = tokens.refresh_token.clone();
+                c.generation += 1;
+                c.failed = None;
+                drop(c);
+                if let Some(callback) = &self.on_refresh {
+                    callback(&tokens);
+                }
+                Ok(())
+            }
+            Err(error) => {
+                let final_ = matches!(
+                    error.kind,
+                    AuthErrorKind::InvalidGrant
+                        | AuthErrorKind::InvalidClient
+                        | AuthErrorKind::NoRefresh
+                );
+                c.failed = Some(Failed {
+                    error: error.clone(),
+                    ended: std::time::Instant::now(),
+                    final_,
+                });
+                Err(error)
+            }
+        }
+    }
+
+    /// One request to the token endpoint.
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        refresh_token: Secret,
+        max_body: usize,
+        redact: impl Fn(String) -> String,
+    ) -> Result<OAuthTokens, AuthError> {
         let Some(app) = self
             .app
             .as_ref()
@@ -270,7 +335,16 @@ impl OAuth {
         };
         let resp = http.get(url).send().await.map_err(transport)?;
         let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(transport)?;
+        let body = crate::body::read(resp, max_body)
+            .await
+            .map_err(|e| match e {
+                crate::body::BodyError::Http(e) => transport(e),
+                crate::body::BodyError::TooLarge(limit) => AuthError {
+                    kind: AuthErrorKind::Failed,
+                    message: redact(crate::body::BodyError::too_large(limit)),
+                    cause: None,
+                },
+            })?;
         #[derive(Deserialize)]
         struct OAuthError {
             error: String,
@@ -289,20 +363,10 @@ impl OAuth {
                 cause: None,
             });
         }
-        let tokens: OAuthTokens = serde_json::from_slice(&body).map_err(|e| {
+        serde_json::from_slice(&body).map_err(|e| {
             let message = format!("HTTP {status}, not a token answer");
             failed(message, Cause::new(e, &redact))
-        })?;
-        {
-            let mut c = self.current.write().unwrap_or_else(|e| e.into_inner());
-            c.access = tokens.access_token.clone();
-            c.refresh = tokens.refresh_token.clone();
-            c.generation += 1;
-        }
-        if let Some(callback) = &self.on_refresh {
-            callback(&tokens);
-        }
-        Ok(())
+        })
     }
 }
 

@@ -14,6 +14,7 @@ use crate::error::{
 use crate::limits::RetryPolicy;
 use crate::method::{Method, Validator};
 use crate::raw::RawRequest;
+use crate::types::{Secret, collect_secrets};
 
 /// The most commands the portal runs in one `batch` call.
 pub const MAX_COMMANDS: usize = 50;
@@ -61,6 +62,8 @@ struct Command {
     query: String,
     /// `None`: a raw command of a method the client knows nothing about.
     idempotent: Option<bool>,
+    /// The request's own secrets (a `botToken`), redacted from what the portal echoes.
+    secrets: Vec<Secret>,
 }
 
 /// Where a command's outcome will be, typed by its method.
@@ -115,11 +118,12 @@ impl<'c> Batch<'c> {
                 problems,
             });
         }
-        let params = match serde_json::to_value(&request) {
+        let (params, secrets) = collect_secrets(|| serde_json::to_value(&request));
+        let params = match params {
             Ok(serde_json::Value::Object(m)) => m,
             _ => serde_json::Map::new(),
         };
-        Ok(self.push(M::NAME, &params, Some(M::IDEMPOTENT)))
+        Ok(self.push(M::NAME, &params, Some(M::IDEMPOTENT), secrets))
     }
 
     /// Adds a command of any method by its REST name, beside typed ones; its outcome is read
@@ -148,7 +152,7 @@ impl<'c> Batch<'c> {
         params: impl serde::Serialize,
     ) -> Result<Slot<Untyped>, ValidationError> {
         let raw = RawRequest::new(self.client, method, params)?;
-        Ok(self.push(raw.method, &raw.params, raw.idempotent))
+        Ok(self.push(raw.method, &raw.params, raw.idempotent, Vec::new()))
     }
 
     /// Treats the raw commands of methods without a spec as idempotent (safe to run twice), so
@@ -163,6 +167,7 @@ impl<'c> Batch<'c> {
         method: &'static str,
         params: &serde_json::Map<String, serde_json::Value>,
         idempotent: Option<bool>,
+        secrets: Vec<Secret>,
     ) -> Slot<M> {
         let encoded = crate::form::encode(params);
         let query = if encoded.is_empty() {
@@ -174,6 +179,7 @@ impl<'c> Batch<'c> {
             method,
             query,
             idempotent,
+            secrets,
         });
         Slot {
             index: self.commands.len() - 1,
@@ -210,6 +216,11 @@ impl<'c> Batch<'c> {
         let policy = self.policy.unwrap_or_else(|| self.client.retry_policy());
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(self.commands.len());
         let mut calls = 0;
+        let secrets: Vec<Secret> = self
+            .commands
+            .iter()
+            .flat_map(|c| c.secrets.iter().cloned())
+            .collect();
         for chunk in self.commands.chunks(MAX_COMMANDS) {
             if self.halt && outcomes.iter().any(|o| matches!(o, Outcome::Failed(_))) {
                 outcomes.extend(chunk.iter().map(|_| Outcome::NotRun));
@@ -228,7 +239,7 @@ impl<'c> Batch<'c> {
                 .all(|c| c.idempotent.unwrap_or(self.assume_idempotent));
             let raw = self
                 .client
-                .run("batch", idempotent, &params, policy)
+                .run("batch", idempotent, &params, policy, &secrets)
                 .await
                 .map_err(Failure::into_untyped)?;
             calls += 1;
@@ -237,14 +248,14 @@ impl<'c> Batch<'c> {
                     method: "batch",
                     status: 200,
                     message: "not a batch result".into(),
-                    body_start: self.client.excerpt(raw.result.get()),
-                    cause: Some(self.client.cause(e)),
+                    body_start: self.client.excerpt(raw.result.get(), &secrets),
+                    cause: Some(self.client.cause(e, &secrets)),
                 })
             })?;
             outcomes.extend(chunk.iter().enumerate().map(|(i, c)| {
                 match parsed.outcome(i, chunk.len(), c.method) {
                     Outcome::Failed(mut api) => {
-                        api.description = self.client.redact(api.description);
+                        api.description = self.client.redact_with(api.description, &secrets);
                         Outcome::Failed(api)
                     }
                     other => other,
@@ -256,6 +267,7 @@ impl<'c> Batch<'c> {
             calls,
             methods: self.commands.iter().map(|c| c.method).collect(),
             client: self.client.clone(),
+            secrets,
         })
     }
 }
@@ -283,8 +295,8 @@ enum Outcome {
     NotRun,
 }
 
-/// The outcome of every command of a sent [`Batch`].
-#[derive(Debug)]
+/// The outcome of every command of a sent [`Batch`]. Its `Debug` counts the outcomes without
+/// showing them: the results are read through [`BatchReplies::get`].
 pub struct BatchReplies {
     outcomes: Vec<Outcome>,
     calls: usize,
@@ -292,6 +304,24 @@ pub struct BatchReplies {
     methods: Vec<&'static str>,
     /// For its credentials: what the server echoes is redacted before an error shows it.
     client: Client,
+    /// The commands' own secrets, redacted as well.
+    secrets: Vec<Secret>,
+}
+
+impl fmt::Debug for BatchReplies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let done = self
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Done(..)))
+            .count();
+        f.debug_struct("BatchReplies")
+            .field("commands", &self.outcomes.len())
+            .field("done", &done)
+            .field("failed", &self.failures())
+            .field("calls", &self.calls)
+            .finish_non_exhaustive()
+    }
 }
 
 impl BatchReplies {
@@ -300,10 +330,9 @@ impl BatchReplies {
         match self.outcomes.get(slot.index)? {
             Outcome::NotRun => None,
             Outcome::Failed(api) => Some(Err(Error::from_api(api.clone()))),
-            Outcome::Done(raw, ..) => Some(
-                M::decode(raw.get())
-                    .map_err(|e| Error::Decode(self.client.mismatch(M::NAME, raw.get(), e))),
-            ),
+            Outcome::Done(raw, ..) => Some(M::decode(raw.get()).map_err(|e| {
+                Error::Decode(self.client.mismatch(M::NAME, raw.get(), e, &self.secrets))
+            })),
         }
     }
 
@@ -313,9 +342,15 @@ impl BatchReplies {
         self.raw(slot.index).map(|outcome| {
             let raw = outcome.map_err(Error::untyped_api)?;
             let method = self.method(slot.index);
-            serde_json::from_str(raw.get())
-                .map_err(|e| Error::Decode(self.client.mismatch(method, raw.get(), e)))
+            serde_json::from_str(raw.get()).map_err(|e| {
+                Error::Decode(self.client.mismatch(method, raw.get(), e, &self.secrets))
+            })
         })
+    }
+
+    /// The commands' own secrets, for redacting what a list stream reports.
+    pub(crate) fn secrets(&self) -> &[Secret] {
+        &self.secrets
     }
 
     /// The unparsed outcome of command `index`, for the list streams.
@@ -439,6 +474,21 @@ impl BatchResult {
             None => Outcome::NotRun,
         }
     }
+}
+
+/// The batch reply decoder alone, for fuzzing: the outcome of each of `commands` commands read
+/// from a `batch` call's `result` (`"done"`, `"not run"` or the error code), or why it is not a
+/// batch result.
+#[doc(hidden)]
+pub fn decode_reply(result: &str, commands: usize) -> Result<Vec<String>, String> {
+    let parsed: BatchResult = serde_json::from_str(result).map_err(|e| e.to_string())?;
+    Ok((0..commands)
+        .map(|i| match parsed.outcome(i, commands, "m") {
+            Outcome::Failed(e) => e.code,
+            Outcome::Done(..) => "done".into(),
+            Outcome::NotRun => "not run".into(),
+        })
+        .collect())
 }
 
 /// A part of the batch result: an object keyed by command, a list in command order (when the

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::{AuthError, Credentials, OAuth, OAuthApp, OAuthTokens};
+use crate::body::{self, BodyError};
 use crate::error::MethodError;
 use crate::error::{
     ApiError, Cause, DecodeError, Error, SystemError, TransportError, TransportKind,
@@ -19,7 +20,8 @@ use crate::error::{
 };
 use crate::limits::{Bucket, Operating, RateLimit, RetryPolicy};
 use crate::method::{Method, Validator};
-use crate::types::{AuthContext, Reply, Secret, Time};
+use crate::redirect::{RedirectPolicy, is_loopback};
+use crate::types::{AuthContext, Reply, Secret, Time, collect_secrets};
 
 /// A client configuration that cannot work; the text names what is wrong, never a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,9 @@ struct Inner {
     retry: RetryPolicy,
     operating: Operating,
     allow_http: bool,
+    redirects: RedirectPolicy,
+    /// The most bytes a response body may have.
+    max_body: usize,
 }
 
 impl fmt::Debug for Client {
@@ -67,6 +72,8 @@ impl fmt::Debug for Client {
             .field("credentials", &self.inner.credentials)
             .field("rate_limit", &self.inner.bucket.is_some())
             .field("retry", &self.inner.retry)
+            .field("redirects", &self.inner.redirects)
+            .field("max_body_size", &self.inner.max_body)
             .finish()
     }
 }
@@ -144,17 +151,19 @@ impl Client {
                 problems,
             }));
         }
-        let params = serde_json::to_vec(&request).map_err(|e| {
+        // The request's own secrets (a `botToken`) are redacted like the client's credentials.
+        let (params, secrets) = collect_secrets(|| serde_json::to_vec(&request));
+        let params = params.map_err(|e| {
             Error::Transport(TransportError {
                 method: M::NAME,
                 kind: TransportKind::Config,
                 message: self.redact(e.to_string()),
-                cause: Some(self.cause(e)),
+                cause: Some(self.cause(e, &[])),
             })
         })?;
         let span = tracing::debug_span!("bitrix.call", method = M::NAME);
         let raw = self
-            .run(M::NAME, M::IDEMPOTENT, &params, policy)
+            .run(M::NAME, M::IDEMPOTENT, &params, policy, &secrets)
             .instrument(span)
             .await
             .map_err(Failure::into_error)?;
@@ -165,17 +174,24 @@ impl Client {
                 next: raw.next,
                 total: raw.total,
             }),
-            Err(e) => Err(Error::Decode(self.mismatch(M::NAME, raw.result.get(), e))),
+            Err(e) => Err(Error::Decode(self.mismatch(
+                M::NAME,
+                raw.result.get(),
+                e,
+                &secrets,
+            ))),
         }
     }
 
     /// The attempt loop: what is retried, refreshed or followed, and what is given up on.
+    /// `secrets` are the request's own (a `botToken`), removed from any text like the client's.
     pub(crate) async fn run(
         &self,
         method: &'static str,
         idempotent: bool,
         params: &[u8],
         policy: RetryPolicy,
+        secrets: &[Secret],
     ) -> Result<RawReply, Failure> {
         let started = Instant::now();
         let mut waited = Duration::ZERO;
@@ -198,27 +214,34 @@ impl Client {
             }
             let (body, generation) = self.body(params);
             let sent = Instant::now();
-            let exchange = self.send(method, body).await;
+            let exchange = self.send(method, body, secrets).await;
             let elapsed_ms = sent.elapsed().as_millis() as u64;
             let mut asked_wait = None;
             let error = match exchange {
-                Ok(Exchange::Moved(location)) if !moved => {
-                    moved = true;
-                    attempt -= 1;
-                    self.move_to(&location);
-                    continue;
-                }
-                Ok(Exchange::Moved(_)) => Failure::Decode(DecodeError {
+                Ok(Exchange::Moved(location)) if !moved => match self.move_to(&location) {
+                    Ok(()) => {
+                        moved = true;
+                        attempt -= 1;
+                        continue;
+                    }
+                    Err(why) => Failure::Transport(TransportError {
+                        method,
+                        kind: TransportKind::Redirect,
+                        message: self.redact_with(why, secrets),
+                        cause: None,
+                    }),
+                },
+                Ok(Exchange::Moved(_)) => Failure::Transport(TransportError {
                     method,
-                    status: 302,
+                    kind: TransportKind::Redirect,
                     message: "redirected again after following one domain change".into(),
-                    body_start: String::new(),
                     cause: None,
                 }),
                 Ok(Exchange::Answer(status, bytes, wait)) => {
                     tracing::debug!(attempt, status, elapsed_ms, "answered");
                     asked_wait = wait;
-                    match decode_envelope(method, status, &bytes, &|t| self.redact(t)) {
+                    match decode_envelope(method, status, &bytes, &|t| self.redact_with(t, secrets))
+                    {
                         Ok(reply) => {
                             let reset = reply.time.as_ref().and_then(|t| t.operating_reset_at);
                             self.inner.operating.record_reset(method, reset);
@@ -239,9 +262,9 @@ impl Client {
                         refreshed = true;
                         attempt -= 1;
                         tracing::info!("access token expired; refreshing");
-                        let redact = |text: String| self.redact(text);
+                        let redact = |text: String| self.redact_with(text, secrets);
                         oauth
-                            .refresh(&self.inner.http, generation, redact)
+                            .refresh(&self.inner.http, generation, self.inner.max_body, redact)
                             .await
                             .map_err(Failure::Auth)?;
                         continue;
@@ -258,8 +281,13 @@ impl Client {
                 Failure::Api(api) if is(api, SystemError::OperationTimeLimit) => {
                     Some(self.inner.operating.block(method))
                 }
-                // The portal may have acted: only idempotent methods are sent again.
-                Failure::Transport(t) if t.outcome_unknown() && idempotent => {
+                // The portal may have acted: only idempotent methods are sent again (an answer
+                // over the size limit would be as large again).
+                Failure::Transport(t)
+                    if t.outcome_unknown()
+                        && t.kind != TransportKind::BodyTooLarge
+                        && idempotent =>
+                {
                     Some(policy.backoff(attempt))
                 }
                 Failure::Api(api)
@@ -313,7 +341,12 @@ impl Client {
         (out, generation)
     }
 
-    async fn send(&self, method: &'static str, body: Vec<u8>) -> Result<Exchange, TransportError> {
+    async fn send(
+        &self,
+        method: &'static str,
+        body: Vec<u8>,
+        secrets: &[Secret],
+    ) -> Result<Exchange, TransportError> {
         let portal = self.portal();
         let url = match &self.inner.credentials {
             Credentials::Webhook { user_id, code } => {
@@ -329,7 +362,8 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body)
                 .send()
-                .await?;
+                .await
+                .map_err(BodyError::Http)?;
             let status = resp.status();
             if status.is_redirection() {
                 if let Some(location) = resp
@@ -345,15 +379,19 @@ impl Client {
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(Self::retry_after);
-            let bytes = resp.bytes().await?;
-            Ok::<_, reqwest::Error>(Exchange::Answer(
-                status.as_u16(),
-                bytes.to_vec(),
-                retry_after,
-            ))
+            let bytes = body::read(resp, self.inner.max_body).await?;
+            Ok::<_, BodyError>(Exchange::Answer(status.as_u16(), bytes, retry_after))
         }
         .await;
-        result.map_err(|e| self.transport_error(method, e))
+        result.map_err(|e| match e {
+            BodyError::Http(e) => self.transport_error(method, e, secrets),
+            BodyError::TooLarge(limit) => TransportError {
+                method,
+                kind: TransportKind::BodyTooLarge,
+                message: BodyError::too_large(limit),
+                cause: None,
+            },
+        })
     }
 
     /// The wait of a `Retry-After` header in seconds (`120`); an HTTP date is not read, and the
@@ -362,24 +400,30 @@ impl Client {
         value.trim().parse::<u64>().ok().map(Duration::from_secs)
     }
 
-    /// Follows a domain change: keeps the new portal address for every later call.
-    fn move_to(&self, location: &str) {
-        let base = Url::parse(&self.portal()).ok();
-        let target = base
-            .as_ref()
-            .and_then(|b| b.join(location).ok())
-            .or_else(|| Url::parse(location).ok());
-        let Some(target) = target else { return };
-        if target.scheme() == "http" && !self.inner.allow_http && !is_loopback(&target) {
-            tracing::warn!("not following a redirect to plain http://");
-            return;
-        }
-        let Ok(new) = origin(&target) else { return };
+    /// Follows a domain change if the redirect policy allows it: keeps the new portal address
+    /// for every later call of this client and its clones. `Err` says why not (hosts only).
+    fn move_to(&self, location: &str) -> Result<(), String> {
+        let from = Url::parse(&self.portal())
+            .map_err(|_| "the portal address cannot be parsed".to_owned())?;
+        let target = from
+            .join(location)
+            .map_err(|_| "the portal redirected to an address that cannot be parsed".to_owned())?;
+        self.inner
+            .redirects
+            .check(&from, &target, self.inner.allow_http)
+            .inspect_err(|why| tracing::warn!(reason = %why, "redirect not followed"))?;
+        let new = origin(&target).map_err(|e| e.to_string())?;
         tracing::warn!(portal = %new, "the portal moved to a new address");
         *self.inner.portal.write().unwrap_or_else(|e| e.into_inner()) = new;
+        Ok(())
     }
 
-    fn transport_error(&self, method: &'static str, e: reqwest::Error) -> TransportError {
+    fn transport_error(
+        &self,
+        method: &'static str,
+        e: reqwest::Error,
+        secrets: &[Secret],
+    ) -> TransportError {
         let kind = if e.is_timeout() {
             TransportKind::Timeout
         } else if e.is_connect() {
@@ -400,41 +444,61 @@ impl Client {
         TransportError {
             method,
             kind,
-            message: self.redact(message),
-            cause: Some(self.cause(e)),
+            message: self.redact_with(message, secrets),
+            cause: Some(self.cause(e, secrets)),
         }
     }
 
-    /// An underlying error kept as the `source()` of the error returned, credentials removed.
-    pub(crate) fn cause<T: std::error::Error + Send + Sync + 'static>(&self, error: T) -> Cause {
-        Cause::new(error, &|t| self.redact(t))
+    /// An underlying error kept as the `source()` of the error returned, with the client's
+    /// credentials and the request's own secrets removed.
+    pub(crate) fn cause<T: std::error::Error + Send + Sync + 'static>(
+        &self,
+        error: T,
+        secrets: &[Secret],
+    ) -> Cause {
+        Cause::new(error, &|t| self.redact_with(t, secrets))
     }
 
-    /// A `result` that does not have the shape its method's spec gives.
+    /// A `result` that does not have the shape its method's spec gives: the decoder's message
+    /// quotes the value it met, so it is kept as the redacted cause, not in `message`.
     pub(crate) fn mismatch(
         &self,
         method: &'static str,
         raw: &str,
         e: serde_json::Error,
+        secrets: &[Secret],
     ) -> DecodeError {
         DecodeError {
             method,
             status: 200,
             message: "`result` does not match the spec".into(),
-            body_start: self.excerpt(raw),
-            cause: Some(self.cause(e)),
+            body_start: self.excerpt(raw, secrets),
+            cause: Some(self.cause(e, secrets)),
         }
     }
 
     /// Belt and braces: whatever an HTTP stack puts in a message, no credential leaves.
     /// The start of a body the server sent, for an error: credentials removed first, so that a
     /// page quoting the request (a webhook path, a token) cannot leak them, even in part.
-    pub(crate) fn excerpt(&self, text: &str) -> String {
-        self.redact(text.to_owned()).chars().take(200).collect()
+    pub(crate) fn excerpt(&self, text: &str, secrets: &[Secret]) -> String {
+        self.redact_with(text.to_owned(), secrets)
+            .chars()
+            .take(200)
+            .collect()
     }
 
-    pub(crate) fn redact(&self, mut text: String) -> String {
-        for secret in self.inner.credentials.secrets() {
+    /// `text` without the client's credentials.
+    pub(crate) fn redact(&self, text: String) -> String {
+        self.redact_with(text, &[])
+    }
+
+    /// `text` without the client's credentials nor `extra`, the request's own secrets.
+    pub(crate) fn redact_with(&self, mut text: String, extra: &[Secret]) -> String {
+        let mut secrets = self.inner.credentials.secrets();
+        secrets.extend(extra.iter().cloned());
+        // The longest first: a secret that contains another is not left half-replaced.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        for secret in secrets {
             if !secret.expose().is_empty() {
                 text = text.replace(secret.expose(), "***");
             }
@@ -553,6 +617,18 @@ pub(crate) fn decode_envelope(
     }
 }
 
+/// The envelope decoder alone, for fuzzing: `Ok` with the raw `result`, or the failure's text.
+#[doc(hidden)]
+pub fn decode_answer(status: u16, bytes: &[u8]) -> Result<String, String> {
+    match decode_envelope("m", status, bytes, &|t| t) {
+        Ok(reply) => Ok(reply.result.get().to_owned()),
+        Err(Failure::Api(e)) => Err(e.to_string()),
+        Err(Failure::Decode(e)) => Err(e.to_string()),
+        Err(Failure::Transport(e)) => Err(e.to_string()),
+        Err(Failure::Auth(e)) => Err(e.to_string()),
+    }
+}
+
 /// Builds a [`Client`] with non-default settings.
 ///
 /// ```
@@ -580,6 +656,8 @@ pub struct ClientBuilder {
     user_agent: String,
     rate_limit: Option<RateLimit>,
     retry: RetryPolicy,
+    redirects: RedirectPolicy,
+    max_body: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -591,6 +669,8 @@ impl fmt::Debug for ClientBuilder {
             .field("refresh", &self.refresh.is_some())
             .field("rate_limit", &self.rate_limit)
             .field("retry", &self.retry)
+            .field("redirects", &self.redirects)
+            .field("max_body_size", &self.max_body)
             .finish_non_exhaustive()
     }
 }
@@ -642,11 +722,19 @@ impl ClientBuilder {
             user_agent: concat!("bitrix-api/", env!("CARGO_PKG_VERSION"), " (Rust)").to_owned(),
             rate_limit: Some(RateLimit::STANDARD),
             retry: RetryPolicy::default(),
+            redirects: RedirectPolicy::default(),
+            max_body: body::DEFAULT_MAX_BODY_SIZE,
         }
     }
 
     /// Lets the client refresh an expired access token (OAuth only): on `expired_token` it
     /// refreshes once, shared by all concurrent calls, and retries the call once.
+    ///
+    /// A failed refresh is shared the same way: the calls that waited on it get its error
+    /// ([`Error::Auth`]) without asking the token endpoint again, and a refresh token the
+    /// endpoint refused is not sent again (a transient failure is tried again by a later call).
+    /// The refresh request has the client's [`timeout`](Self::timeout) and body limit
+    /// ([`max_body_size`](Self::max_body_size)), and follows no redirect.
     pub fn refresh(mut self, refresh_token: impl Into<Secret>, app: OAuthApp) -> Self {
         self.refresh = Some((refresh_token.into(), app));
         self
@@ -693,6 +781,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Which redirects are followed with the credentials ([`RedirectPolicy::DomainMove`] by
+    /// default: a portal's own domain move, never another host). See [`RedirectPolicy`].
+    pub fn redirects(mut self, policy: RedirectPolicy) -> Self {
+        self.redirects = policy;
+        self
+    }
+
+    /// The most bytes an answer's body may have, for REST calls, `batch` and the token endpoint
+    /// alike ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE), 64 MiB, by default).
+    /// A larger body is not read past the limit: the call fails with
+    /// [`TransportKind::BodyTooLarge`] (the token refresh with an [`AuthError`]), whose text says
+    /// the limit.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// Replaces the User-Agent header.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -712,7 +817,7 @@ impl ClientBuilder {
         let credentials = match (self.webhook, self.access) {
             (Some((user_id, code)), _) => Credentials::Webhook { user_id, code },
             (None, Some(access)) => {
-                Credentials::OAuth(OAuth::new(access, self.refresh, self.on_refresh))
+                Credentials::OAuth(Box::new(OAuth::new(access, self.refresh, self.on_refresh)))
             }
             (None, None) => return Err(ConfigError("no credentials given".into())),
         };
@@ -723,6 +828,11 @@ impl ClientBuilder {
                     limit.rate, limit.burst
                 )));
             }
+        }
+        if self.max_body == 0 {
+            return Err(ConfigError(
+                "max_body_size 0 would refuse every answer; give at least one byte".into(),
+            ));
         }
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
@@ -743,6 +853,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 operating: Operating::default(),
                 allow_http: self.allow_http,
+                redirects: self.redirects,
+                max_body: self.max_body,
             }),
         })
     }
@@ -762,17 +874,6 @@ fn origin(url: &Url) -> Result<String, ConfigError> {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),
         None => format!("{}://{host}", url.scheme()),
     })
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host_str() {
-        Some("localhost") => true,
-        Some(h) => h
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback()),
-        None => false,
-    }
 }
 
 #[cfg(test)]

@@ -133,6 +133,16 @@ pub enum TransportKind {
     Interrupted,
     /// The client configuration or the URL is unusable.
     Config,
+    /// The answer's body is larger than [`ClientBuilder::max_body_size`]; reading stopped at
+    /// the limit. The portal may have acted.
+    ///
+    /// [`ClientBuilder::max_body_size`]: crate::ClientBuilder::max_body_size
+    BodyTooLarge,
+    /// The portal redirected to an address the [`RedirectPolicy`] does not let credentials go
+    /// to, or redirected again after a domain change was followed. The portal did not act.
+    ///
+    /// [`RedirectPolicy`]: crate::RedirectPolicy
+    Redirect,
 }
 
 /// A network or HTTP failure. Its text never holds the URL (which may hold a webhook code).
@@ -158,7 +168,7 @@ impl TransportError {
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self.kind,
-            TransportKind::Timeout | TransportKind::Interrupted
+            TransportKind::Timeout | TransportKind::Interrupted | TransportKind::BodyTooLarge
         )
     }
 }
@@ -170,6 +180,8 @@ impl fmt::Display for TransportError {
             TransportKind::Timeout => "timed out (outcome unknown)",
             TransportKind::Interrupted => "connection failed after sending (outcome unknown)",
             TransportKind::Config => "is misconfigured",
+            TransportKind::BodyTooLarge => "answered a body over the size limit (outcome unknown)",
+            TransportKind::Redirect => "was redirected and the redirect was not followed",
         };
         write!(f, "{} {what}", self.method)?;
         // With a cause, the details are in the `source()` chain, not repeated here.

@@ -163,6 +163,7 @@ extern crate self as bitrix_api;
 
 mod auth;
 mod batch;
+mod body;
 mod client;
 pub mod de;
 mod decode;
@@ -176,11 +177,13 @@ mod method;
 mod paging;
 mod params;
 mod raw;
+mod redirect;
 mod types;
 
 pub use auth::{AuthError, AuthErrorKind, DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens};
 pub use batch::{Batch, BatchCode, BatchReplies, Batchable, MAX_COMMANDS, Slot};
 pub use bitrix_macros::{bitrix_method, bitrix_type};
+pub use body::DEFAULT_MAX_BODY_SIZE;
 pub use client::{Client, ClientBuilder, ConfigError};
 pub use error::{
     ApiError, DecodeError, Error, Invalid, MethodError, SystemError, TransportError, TransportKind,
@@ -190,11 +193,14 @@ pub use limits::{RateLimit, RetryPolicy};
 pub use method::{Method, MethodInfo, Validator};
 pub use paging::{PageStyle, Paged};
 pub use raw::{RawCall, RawCallWithTime};
+pub use redirect::RedirectPolicy;
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 
 /// What generated code refers to; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::batch::decode_reply as decode_batch_reply;
+    pub use crate::client::decode_answer;
     pub use crate::decode::{Decode, Mismatch, Obj as DecodeObj, Path, one_of};
     pub use crate::encode::{Obj, enum_value};
     pub use crate::params::{Param, Params, ToParam};

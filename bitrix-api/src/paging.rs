@@ -183,7 +183,10 @@ impl<M: Paged + Batchable> BatchSource for Typed<M> {
             Err(api) => Err(Error::from_api(api)),
             Ok(raw) => M::decode(raw.get())
                 .map(|output| M::split(output).0)
-                .map_err(|e| Error::Decode(replies.client().mismatch(M::NAME, raw.get(), e))),
+                .map_err(|e| {
+                    let secrets = replies.secrets();
+                    Error::Decode(replies.client().mismatch(M::NAME, raw.get(), e, secrets))
+                }),
         })
     }
     fn lift(e: Error) -> Error<M::Error> {
@@ -245,7 +248,7 @@ impl Raw {
                 Some(key) => format!("`result.{key}` is not an array of items"),
                 None => "a list's `result` is an array of items or an object with one array of items; name the member that holds them with `list_raw_items`".into(),
             },
-            body_start: client.excerpt(&result.to_string()),
+            body_start: client.excerpt(&result.to_string(), &[]),
             cause: None,
         })
     }
@@ -327,7 +330,7 @@ impl BatchSource for Raw {
         Some(match replies.raw(index)? {
             Err(api) => Err(Error::untyped_api(api)),
             Ok(raw) => serde_json::from_str(raw.get())
-                .map_err(|e| Error::Decode(client.mismatch(self.request.method, raw.get(), e)))
+                .map_err(|e| Error::Decode(client.mismatch(self.request.method, raw.get(), e, &[])))
                 .and_then(|result| self.items(client, result).map(|(items, _)| items)),
         })
     }

@@ -85,7 +85,8 @@ impl Serialize for Param {
         match self {
             Param::Value(v) => v.serialize(s),
             Param::Str(v) => s.serialize_str(v),
-            Param::Secret(v) => s.serialize_str(v.expose()),
+            // Through `Secret`'s own impl, which notes it for redaction.
+            Param::Secret(v) => v.serialize(s),
             Param::Obj(p) => p.serialize(s),
             Param::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;

@@ -100,18 +100,19 @@ impl RawRequest {
                 method,
                 kind: TransportKind::Config,
                 message: client.redact(e.to_string()),
-                cause: Some(client.cause(e)),
+                cause: Some(client.cause(e, &[])),
             })
         })?;
         let idempotent = self.idempotent.unwrap_or(false);
         let span = tracing::debug_span!("bitrix.call", method, raw = true);
         let raw = client
-            .run(method, idempotent, &params, policy)
+            .run(method, idempotent, &params, policy, &[])
             .instrument(span)
             .await
             .map_err(Failure::into_untyped)?;
-        let result = serde_json::from_str(raw.result.get())
-            .map_err(|e| Error::<Untyped>::Decode(client.mismatch(method, raw.result.get(), e)))?;
+        let result = serde_json::from_str(raw.result.get()).map_err(|e| {
+            Error::<Untyped>::Decode(client.mismatch(method, raw.result.get(), e, &[]))
+        })?;
         Ok(Reply {
             result,
             time: raw.time,

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 
 /// A credential (webhook code, access token, bot token): sent as is, never printed.
 ///
+/// A request's own secrets (parameters a spec marks `secret: true`, such as `botToken`) are
+/// typed `Secret` too: the client notes them while it serializes the request and removes them
+/// from any text the server echoes back into an error.
+///
 /// ```
 /// use bitrix_api::Secret;
 ///
@@ -14,9 +18,46 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(format!("{token:?}"), "Secret(***)");
 /// assert_eq!(token.expose(), "s3cr3t");
 /// ```
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
+
+thread_local! {
+    /// The secrets serialized on this thread since [`collect_secrets`] began, if it did.
+    static SERIALIZED: std::cell::RefCell<Option<Vec<Secret>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SERIALIZED.with(|seen| {
+            if let Some(seen) = seen.borrow_mut().as_mut() {
+                if !self.0.is_empty() && !seen.contains(self) {
+                    seen.push(self.clone());
+                }
+            }
+        });
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// Runs `serialize` (which serializes a request) and answers its outcome with every
+/// [`Secret`] it serialized, for the client to redact from what the server says.
+pub(crate) fn collect_secrets<T>(serialize: impl FnOnce() -> T) -> (T, Vec<Secret>) {
+    let outer = SERIALIZED.with(|seen| seen.replace(Some(Vec::new())));
+    let out = serialize();
+    let mut seen = SERIALIZED
+        .with(|seen| seen.replace(outer))
+        .unwrap_or_default();
+    // A collection around this one sees these secrets too.
+    SERIALIZED.with(|outer| {
+        if let Some(outer) = outer.borrow_mut().as_mut() {
+            outer.extend(seen.iter().cloned());
+        }
+    });
+    seen.shrink_to_fit();
+    (out, seen)
+}
 
 impl Secret {
     /// Wraps a credential.

@@ -288,6 +288,27 @@ impl MockPortal {
         self.portal.faults.inject(method, fault, times);
     }
 
+    /// Makes the next `times` requests of the [token endpoint](Self::token_endpoint) fail as
+    /// `fault` describes: `Delay` holds the answer (the endpoint hangs), `TruncatedJson` cuts it,
+    /// `DropConnection` closes the connection after a refresh was granted; the others replace
+    /// the answer, and the refresh token is not spent.
+    pub fn inject_token_fault(&self, fault: Fault, times: u32) {
+        self.portal
+            .token_faults
+            .inject(Some(server::TOKEN_FAULTS), fault, times);
+    }
+
+    /// How many requests the token endpoint has received, granted or not.
+    pub fn token_requests(&self) -> u64 {
+        self.portal.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// How many bytes the portal has produced for [`Fault::HugeBody`] bodies: as it produces
+    /// them only as fast as they are read, this tells how much a client read before stopping.
+    pub fn huge_body_bytes_sent(&self) -> u64 {
+        self.portal.streamed.load(Ordering::Relaxed)
+    }
+
     /// The bot registered by [`MAIN_APP`]: `(bot id, botToken)`.
     pub fn bot(&self) -> (i64, String) {
         let state = self.portal.lock();

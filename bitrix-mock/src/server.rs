@@ -24,6 +24,9 @@ use crate::specs::Specs;
 use crate::state::State;
 use crate::{batch, clock, lock, params};
 
+/// The key the token endpoint's faults are kept under (no method is named so).
+pub(crate) const TOKEN_FAULTS: &str = "/oauth/token/";
+
 /// Bodies larger than this are refused rather than buffered.
 pub(crate) const BODY_LIMIT: usize = 16 << 20;
 
@@ -37,6 +40,12 @@ pub(crate) struct Portal {
     pub rate_limited: AtomicU64,
     pub operating: Operating,
     pub faults: Faults,
+    /// Faults of the token endpoint, which stands for another server.
+    pub token_faults: Faults,
+    /// Requests the token endpoint received, answered or not.
+    pub token_requests: AtomicU64,
+    /// Bytes of `Fault::HugeBody` bodies produced so far.
+    pub streamed: Arc<AtomicU64>,
     /// REST requests per lowercased method name.
     received: Mutex<HashMap<String, u64>>,
     /// The base URL the portal is served at now; other addresses redirect there.
@@ -163,7 +172,7 @@ async fn handle(
     // The authorization server is another host on the real service: it neither moves with the
     // portal's domain nor counts towards the portal's limits.
     if path == oauth::TOKEN_PATH || path == oauth::TOKEN_PATH.trim_end_matches('/') {
-        return token(&site, &uri, body).await;
+        return token(&site, &uri, body, &cut).await;
     }
     portal.requests.fetch_add(1, Ordering::Relaxed);
     let current = portal.current_base();
@@ -186,7 +195,7 @@ async fn handle(
         return Reply::system("QUERY_LIMIT_EXCEEDED").respond(started);
     }
     let fault = method.as_deref().and_then(|m| portal.faults.take(m));
-    if let Some(answer) = fault.as_ref().and_then(Fault::replacement) {
+    if let Some(answer) = fault.as_ref().and_then(|f| f.replacement(&portal.streamed)) {
         return answer;
     }
     let content_type = headers
@@ -207,14 +216,23 @@ async fn handle(
 
 /// `/oauth/token/` with its parameters in the query or a form body, as the authorization server
 /// takes them.
-async fn token(site: &Site, uri: &Uri, body: Body) -> Response {
+async fn token(site: &Site, uri: &Uri, body: Body, cut: &Cut) -> Response {
+    let portal = &site.portal;
+    portal.token_requests.fetch_add(1, Ordering::Relaxed);
+    let fault = portal.token_faults.take(TOKEN_FAULTS);
+    if let Some(answer) = fault.as_ref().and_then(|f| f.replacement(&portal.streamed)) {
+        return answer;
+    }
+    // A token endpoint that hangs: nothing happens until the wait is over.
+    if let Some(Fault::Delay(delay)) = fault {
+        tokio::time::sleep(delay).await;
+    }
     let form = |text: &str| params::parse_form(text).unwrap_or_default();
     let mut params = uri.query().map(form).unwrap_or_default();
     // An unreadable body leaves the parameters short, which the endpoint answers as malformed.
     if let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await {
         params.extend(form(&String::from_utf8_lossy(&bytes)));
     }
-    let portal = &site.portal;
     let at = Endpoints {
         domain: site.base.trim_start_matches("http://").to_owned(),
         server_endpoint: format!("{}/rest/", site.base),
@@ -223,7 +241,13 @@ async fn token(site: &Site, uri: &Uri, body: Body) -> Response {
     };
     let (status, body) = portal.oauth.token_endpoint(&params, &at);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, axum::Json(body)).into_response()
+    let mut body = serde_json::to_vec(&body).unwrap_or_default();
+    match fault {
+        Some(Fault::TruncatedJson) => body.truncate(body.len() / 2),
+        Some(Fault::DropConnection) => cut.cut(),
+        _ => {}
+    }
+    json_response((status, body))
 }
 
 /// The answer of an address the portal has moved away from: the same path and query on the new
@@ -284,6 +308,9 @@ impl Portal {
             rate_limited: AtomicU64::new(0),
             operating: Operating::new(config.operating_limit, config.operating_window),
             faults: Faults::default(),
+            token_faults: Faults::default(),
+            token_requests: AtomicU64::new(0),
+            streamed: Arc::default(),
             received: Mutex::new(HashMap::new()),
             batch_commands: AtomicU64::new(0),
             current_base: Mutex::new(String::new()),

@@ -305,7 +305,8 @@ pub(crate) fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
         }
         let Some((line, col)) = hit else { break };
         found = (line + 1, col + 1);
-        let rest = &lines[line][col..];
+        // A bare `-` line puts the item's column past the line's end.
+        let rest = lines[line].get(col..).unwrap_or("");
         if rest.contains('{') {
             flow = Some((line, col));
             continue;
@@ -390,5 +391,14 @@ mod tests {
         );
         assert_eq!(locate(DOC, &[k("errors"), Seg::Index(1)]), (10, 5));
         assert_eq!(locate(DOC, &[k("missing")]), (1, 1));
+    }
+
+    #[test]
+    fn a_bare_dash_item_is_located_without_a_panic() {
+        // Found by bench/tests/fuzz.rs: the item's column is past the end of a `-` line.
+        let doc = "errors:\n  -\n    code: X\n";
+        assert_eq!(locate(doc, &[k("errors"), Seg::Index(0)]), (2, 5));
+        let _ = locate(doc, &[k("errors"), Seg::Index(0), k("code")]);
+        let _ = parse("a.yaml", doc);
     }
 }

@@ -2,8 +2,10 @@
 
 mod batch;
 mod errors;
+mod faults;
 mod form;
 mod handler;
+mod hardening;
 mod methods;
 mod raw;
 mod resilience;
