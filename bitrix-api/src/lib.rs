@@ -165,7 +165,7 @@ mod auth;
 mod batch;
 mod body;
 mod client;
-pub mod de;
+mod de;
 mod decode;
 mod encode;
 mod error;

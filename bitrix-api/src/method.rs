@@ -137,7 +137,19 @@ fn rules(text: &'static str) -> Result<&'static Rules, String> {
     Ok(leaked)
 }
 
-/// Collects the problems of a request, each with the path of its parameter.
+/// Collects the problems of a request, each with the path of its parameter: what the client
+/// checks before sending, usable on its own.
+///
+/// ```
+/// use bitrix_api::messageservice::{MessageserviceSenderAdd, SenderType};
+/// use bitrix_api::{AuthContext, Method, Validator};
+///
+/// let request = MessageserviceSenderAdd::new("bad code!", SenderType::Sms, "ftp://x", "SMS");
+/// let mut v = Validator::new(AuthContext::Application);
+/// request.validate(&mut v);
+/// let problems: Vec<String> = v.finish().iter().map(|p| p.param.clone()).collect();
+/// assert_eq!(problems, ["CODE", "HANDLER"]);
+/// ```
 #[derive(Debug)]
 pub struct Validator {
     context: AuthContext,
