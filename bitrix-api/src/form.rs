@@ -11,7 +11,7 @@ pub use bitrix_wire::form::{FormError, Limits, Pairs, encode, lists, pairs};
 /// Decodes a PHP-style query string into JSON the way PHP's `parse_str` builds `$_POST`: every
 /// scalar is a string, `a[]=` appends, `a[x]=` sets a key, later pairs overwrite earlier ones.
 /// Arrays come out as objects keyed `"0"`, `"1"`, ... (as PHP's ordered maps are); serde types
-/// read them through [`crate::de`]'s lenient helpers, or [`lists`] turns them into arrays.
+/// read them leniently (the client's decoding does), or [`lists`] turns them into arrays.
 /// Anything beyond `limits`, nested too deep or not UTF-8 is a [`FormError`].
 pub fn decode(body: &str, limits: Limits) -> Result<Map<String, Value>, FormError> {
     bitrix_wire::form::decode(body, &limits)
