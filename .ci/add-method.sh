@@ -79,3 +79,40 @@ if cargo build --quiet -p bitrix-api --example added 2>/dev/null; then
     exit 1
 fi
 echo "ok: adding, editing and removing a YAML file adds, changes and removes the method"
+
+echo "-- a method of a new scope: the build names the one command to run, then it works"
+mkdir -p specs/demo
+cat > specs/demo/demo.ping.yaml <<'YAML'
+method: demo.ping
+scope: demo
+summary: Ask whether the demo module answers.
+access: any user
+contexts: [application, webhook]
+idempotent: true
+docs: https://apidocs.bitrix24.com/
+result:
+  type: boolean
+  required: true
+examples:
+  - response: { result: true, time: { duration: 0.01 } }
+YAML
+if out=$(cargo build --quiet -p bitrix-api 2>&1); then
+    echo "FAIL: specs/demo/ without a crate built without a word" >&2
+    exit 1
+fi
+echo "$out" | grep -F 'run `bash scopes/new.sh demo`' || { echo "$out" >&2; exit 1; }
+bash scopes/new.sh demo
+cat > bitrix-api/examples/new_scope.rs <<'RUST'
+//! Calls a method of a scope that exists only as a folder of YAML files and its crate.
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mock = bitrix_mock::MockPortal::start().await?;
+    let client = bitrix_api::Client::with_access_token(&mock.base_url(), mock.access_token())?;
+    assert!(client.call(bitrix_api::demo::DemoPing::new()).await?);
+    assert!(bitrix_api::methods().iter().any(|m| m.name == "demo.ping"));
+    println!("demo.ping answered");
+    Ok(())
+}
+RUST
+cargo run --quiet -p bitrix-api --example new_scope
+echo "ok: a new scope is a folder of YAML files and one command"

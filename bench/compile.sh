@@ -4,17 +4,20 @@
 #   bash bench/compile.sh [N...]        (default: 100 500 1500)
 #
 # For N = 0 and each given N, in a scratch copy of the workspace whose specs/ holds the real
-# specs plus N synthetic ones in specs/synthetic (bench/src/bin/gen_specs.rs) and whose
-# bitrix-api has the feature `synthetic`, it measures with CARGO_INCREMENTAL=0:
-#   check, build   `cargo check|build -p bitrix-api` after touching bitrix-api/build.rs: wall
-#                  time, and peak RSS from /usr/bin/time -v (the largest single process, i.e.
-#                  rustc compiling bitrix-api). Dependencies, bitrix-spec and bitrix-macros are
-#                  built beforehand and reused: only bitrix-api's build script and bitrix-api
-#                  itself are measured.
-#   lines/method   non-blank lines of `-Zunpretty=expanded`, minus those at N = 0, over N
-#   expand s       the `expand_crate` pass of `-Ztime-passes` (macro expansion, ours included)
+# specs plus N synthetic ones (bench/src/bin/gen_specs.rs), spread over scopes synth01, synth02,
+# ... in the proportions of the reference's scopes, each made a crate by scopes/new.sh as a
+# maintainer would, it measures with CARGO_INCREMENTAL=0:
+#   check, build   `cargo check|build -p bitrix-api` after touching every scope crate and
+#                  bitrix-api: wall time (the scope crates build in parallel), and peak RSS from
+#                  /usr/bin/time -v (the largest single process: the rustc of the largest
+#                  scope). Dependencies, bitrix-core, bitrix-spec and bitrix-macros are built
+#                  beforehand and reused; the scope crates' build scripts are built once per N.
+#   lines/method   non-blank lines of `-Zunpretty=expanded` over all scope crates, minus those
+#                  at N = 0, over N
+#   expand s       the `expand_crate` pass of `-Ztime-passes`, summed over the scope crates
 #   per-method ms  (build s at N - build s at 0) / N
-#   scope alone    `--no-default-features --features synthetic` against `--features imbot`
+#   scope alone    `--no-default-features --features synthetic` (the new scopes) against
+#                  `--features imbot`
 # The -Z measurements need RUSTC_BOOTSTRAP=1; if they fail they are reported as n/a.
 #
 # BENCH_SPECS=copies makes the N methods by copying the real specs into extra scopes (copy001,
@@ -25,8 +28,8 @@
 # Environment: BENCH_TARGET_DIR (default target/bench-compile) is the dedicated target dir;
 # BENCH_RESULTS (default bench/results) where the raw numbers go; BENCH_CLEAN_BUILD=1 also times
 # one build from an empty target dir (dependencies included) at the largest N; BENCH_DOC=1 also
-# times `cargo doc -p bitrix-api --all-features --no-deps` at the largest N (its dependencies'
-# docs built beforehand, not measured).
+# times `cargo doc --no-deps` of bitrix-core, bitrix-api and every scope crate at the largest N
+# (their dependencies' docs built beforehand, not measured).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@")
@@ -58,17 +61,18 @@ mkdir -p "$work"
 (cd "$root" && git ls-files --cached --others --exclude-standard -z | tar --null -cf - -T -) | tar -C "$work" -xf -
 export CARGO_TARGET_DIR=$target
 cd "$work"
-# The new scope's feature, on a line of its own and in `default`, as specs/README.md asks.
-sed -i -e 's/^default = \[\(.*\)\]$/default = [\1, "synthetic"]/' -e '/^default = /a synthetic = []' bitrix-api/Cargo.toml
-grep -q '^synthetic = \[\]' bitrix-api/Cargo.toml
+# The manifests as they are without the benchmark's scopes, restored before each N.
+cp Cargo.toml "$target/Cargo.toml.orig"
+cp bitrix-api/Cargo.toml "$target/bitrix-api.Cargo.toml.orig"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 log=$tmp/cargo.log
 
-# Runs a command after touching build.rs, so that bitrix-api rebuilds; sets `secs` and `mib`.
+# Runs a command after touching every scope crate and bitrix-api, so that they rebuild; sets
+# `secs` and `mib`.
 measure() {
-    touch bitrix-api/build.rs
+    touch scopes/*/src/lib.rs bitrix-api/src/lib.rs
     local t0 t1
     t0=$(date +%s%N)
     if ! /usr/bin/time -v -o "$tmp/time" "$@" >"$log" 2>&1; then
@@ -81,20 +85,24 @@ measure() {
 }
 
 mode=${BENCH_SPECS:-synthetic}
-real_specs=$(ls specs/*/*.yaml | grep -v '^specs/synthetic/' | grep -v '^specs/copy[0-9]')
-real_types=$(ls specs/*/types/*.yaml 2>/dev/null | grep -v '^specs/synthetic/' | grep -v '^specs/copy[0-9]' || true)
-per_copy=$(echo "$real_specs" | wc -l)
-copy_features=""
+real_specs=$(ls specs/*/*.yaml | grep -v '^specs/synth[0-9]' | grep -v '^specs/copy[0-9]')
+real_types=$(ls specs/*/types/*.yaml 2>/dev/null | grep -v '^specs/synth[0-9]' | grep -v '^specs/copy[0-9]' || true)
 
+# Puts N methods into new scopes, each made a crate by scopes/new.sh, and names them all in the
+# feature `synthetic`.
 specs() {
-    rm -rf specs/synthetic specs/copy[0-9]*
+    rm -rf specs/synth[0-9]* specs/copy[0-9]* scopes/synth[0-9]* scopes/copy[0-9]*
+    cp "$target/Cargo.toml.orig" Cargo.toml
+    cp "$target/bitrix-api.Cargo.toml.orig" bitrix-api/Cargo.toml
     [ "$1" -gt 0 ] || return 0
+    local new=()
     if [ "$mode" = copies ]; then
         local made=0 i=0
         while [ "$made" -lt "$1" ]; do
             i=$((i + 1))
             local scope
             scope=$(printf 'copy%03d' "$i")
+            new+=("$scope")
             mkdir -p "specs/$scope/types"
             for t in $real_types; do cp "$t" "specs/$scope/types/"; done
             for f in $real_specs; do
@@ -104,27 +112,24 @@ specs() {
             done
         done
     else
-        "$gen" "$1" specs/synthetic >/dev/null
+        mapfile -t new < <("$gen" "$1" specs)
     fi
+    for scope in "${new[@]}"; do bash scopes/new.sh "$scope" >/dev/null; done
+    local list
+    list=$(printf '"%s", ' "${new[@]}")
+    sed -i "/^# Scope features: scopes\/new.sh adds one here.$/a synthetic = [${list%, }]" bitrix-api/Cargo.toml
+    echo "   $1 methods in ${#new[@]} scopes" >&2
 }
 
-# The copy scopes need features of their own, all in `default`, and `synthetic` names them all.
-if [ "$mode" = copies ]; then
-    largest=0
-    for n in "${sizes[@]}"; do [ "$n" -gt "$largest" ] && largest=$n; done
-    scopes=$(( (largest + per_copy - 1) / per_copy ))
-    for i in $(seq 1 "$scopes"); do
-        name=$(printf 'copy%03d' "$i")
-        copy_features="$copy_features, \"$name\""
-        sed -i -e "/^synthetic = \[\]/a $name = []" bitrix-api/Cargo.toml
-    done
-    sed -i -e "s/^default = \[\(.*\)\]$/default = [\1$copy_features]/" -e "s/^synthetic = \[\]/synthetic = [${copy_features#, }]/" bitrix-api/Cargo.toml
-fi
+# The scope crates' packages, for the commands that take them one by one.
+scope_packages() {
+    for d in scopes/*/; do d=${d%/}; echo "-p bitrix-api-${d#scopes/}"; done
+}
 
 # RUSTC_BOOTSTRAP=1 makes proc-macro2's build script rerun, and with it every crate above it:
 # the -Z measurements get a target dir of their own so that neither side rebuilds the other's.
 unstable() {
-    CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo rustc -p bitrix-api --profile=check "$@"
+    CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo rustc --profile=check "$@"
 }
 
 echo "-- dependencies (built once, not measured)" >&2
@@ -132,7 +137,7 @@ specs 0
 cargo build --quiet -p bitrix-api
 cargo check --quiet -p bitrix-api
 zflags=1
-if ! CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo check --quiet -p bitrix-api 2>"$log"; then
+if ! CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo check --quiet -p bitrix-api $(scope_packages) 2>"$log"; then
     echo "cannot build with RUSTC_BOOTSTRAP=1; the -Z measurements are n/a:" >&2
     tail -5 "$log" >&2
     zflags=0
@@ -148,6 +153,9 @@ rows=()
 for n in 0 "${sizes[@]}"; do
     echo "-- N=$n" >&2
     specs "$n"
+    # Not measured: the new crates' build scripts (std only, a fraction of a second each), which
+    # check and build share, and the lock file's update.
+    cargo check --quiet -p bitrix-api
     measure cargo check -p bitrix-api
     check_s[$n]=$secs
     check_mib=$mib
@@ -158,22 +166,35 @@ for n in 0 "${sizes[@]}"; do
     lines[$n]=n/a
     expand[$n]=n/a
     if [ "$zflags" = 1 ]; then
-        touch bitrix-api/build.rs
-        if unstable --quiet -- -Zunpretty=expanded >"$tmp/expanded.rs" 2>"$log"; then
-            lines[$n]=$(grep -cv '^[[:space:]]*$' "$tmp/expanded.rs" || true)
-        else
-            echo "-Zunpretty=expanded failed; lines/method n/a:" >&2
-            tail -5 "$log" >&2
-        fi
-        touch bitrix-api/build.rs
-        if unstable -- -Ztime-passes >"$log" 2>&1; then
-            # `time:   1.234; rss: ...  expand_crate`: macro expansion of the whole crate.
-            expand[$n]=$(awk '/expand_crate/ { sub(/;.*/, "", $2); print $2; exit }' "$log")
-            [ -n "${expand[$n]}" ] || expand[$n]=n/a
-        else
-            echo "-Ztime-passes failed; expand s n/a:" >&2
-            tail -5 "$log" >&2
-        fi
+        # The scope crates' build scripts first, so that the loop below only expands.
+        CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo check --quiet -p bitrix-api $(scope_packages) 2>"$log" || true
+        total_lines=0
+        total_expand=0
+        for d in scopes/*/; do
+            d=${d%/}
+            pkg=bitrix-api-${d#scopes/}
+            touch "$d/src/lib.rs"
+            if unstable --quiet -p "$pkg" -- -Zunpretty=expanded >"$tmp/expanded.rs" 2>"$log"; then
+                total_lines=$((total_lines + $(grep -cv '^[[:space:]]*$' "$tmp/expanded.rs" || true)))
+            else
+                echo "-Zunpretty=expanded failed for $pkg; lines/method n/a:" >&2
+                tail -5 "$log" >&2
+                total_lines=n/a
+                break
+            fi
+            touch "$d/src/lib.rs"
+            if unstable -p "$pkg" -- -Ztime-passes >"$log" 2>&1; then
+                # `time:   1.234; rss: ...  expand_crate`: macro expansion of the whole crate.
+                e=$(awk '/expand_crate/ { sub(/;.*/, "", $2); print $2; exit }' "$log")
+                total_expand=$(awk -v a="$total_expand" -v b="${e:-0}" 'BEGIN { printf "%.3f", a + b }')
+            else
+                echo "-Ztime-passes failed for $pkg; expand s n/a:" >&2
+                tail -5 "$log" >&2
+                total_expand=n/a
+            fi
+        done
+        lines[$n]=$total_lines
+        expand[$n]=$total_expand
     fi
 
     scope_synthetic=n/a
@@ -217,9 +238,11 @@ if [ "${BENCH_DOC:-0}" = 1 ]; then
     largest=${sizes[-1]}
     echo "-- cargo doc at N=$largest" >&2
     specs "$largest"
-    cargo doc --quiet -p bitrix-api --all-features >/dev/null 2>&1 || true
-    measure cargo doc -p bitrix-api --all-features --no-deps
-    doc="cargo doc -p bitrix-api --all-features --no-deps at N=$largest: $secs s, peak $mib MiB."
+    # shellcheck disable=SC2046
+    cargo doc --quiet -p bitrix-api --all-features $(scope_packages) >/dev/null 2>&1 || true
+    # shellcheck disable=SC2046
+    measure cargo doc -p bitrix-core -p bitrix-api --all-features $(scope_packages) --no-deps
+    doc="cargo doc --no-deps of bitrix-core, bitrix-api and every scope crate at N=$largest: $secs s, peak $mib MiB (largest single process)."
     echo "doc N=$largest s=$secs peak_mib=$mib" >>"$raw"
 fi
 

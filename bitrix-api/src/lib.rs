@@ -4,8 +4,9 @@
 //! turns it into a request type (required parameters in `new`, optional ones as setters), the
 //! typed result, an enum of the method's documented error codes and client-side validation.
 //! The methods live in one module per permission scope (such as [`messageservice`] or [`crm`]),
-//! each behind a cargo feature of the same name, whose rustdoc lists its methods; [`methods()`]
-//! lists them at run time. Search the docs for a REST name (`crm.item.list`) to find its type.
+//! each behind a cargo feature of the same name and each a crate of its own (`bitrix-api-crm`),
+//! so that the scopes build in parallel; the `METHODS` of each lists its methods in its rustdoc,
+//! and [`methods()`] lists them at run time. Search the docs for a REST name (`crm.item.list`) to find its type.
 //! A method without a spec is called by name: [`Client::call_raw`].
 //!
 //! # Ways in
@@ -159,53 +160,6 @@
 //! # Ok(()) }
 //! ```
 
-extern crate self as bitrix_api;
+pub use bitrix_core::*;
 
-mod auth;
-mod batch;
-mod body;
-mod client;
-mod de;
-mod decode;
-mod encode;
-mod error;
-pub mod events;
-pub mod form;
-pub mod handler;
-mod limits;
-mod method;
-mod paging;
-mod params;
-mod raw;
-mod redirect;
-mod types;
-
-pub use auth::{AuthError, AuthErrorKind, DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens};
-pub use batch::{Batch, BatchCode, BatchReplies, Batchable, MAX_COMMANDS, Slot};
-pub use bitrix_macros::{bitrix_method, bitrix_type};
-pub use body::DEFAULT_MAX_BODY_SIZE;
-pub use client::{Client, ClientBuilder, ConfigError};
-pub use error::{
-    ApiError, DecodeError, Error, Invalid, MethodError, SystemError, TransportError, TransportKind,
-    Untyped, ValidationError,
-};
-pub use limits::{RateLimit, RetryPolicy};
-pub use method::{Method, MethodInfo, Validator};
-pub use paging::{PageStyle, Paged};
-pub use raw::{RawCall, RawCallWithTime};
-pub use redirect::RedirectPolicy;
-pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
-
-/// What generated code refers to; not part of the public API.
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::batch::decode_reply as decode_batch_reply;
-    pub use crate::client::decode_answer;
-    pub use crate::decode::{Decode, Mismatch, Obj as DecodeObj, Path, one_of};
-    pub use crate::encode::{Obj, enum_value};
-    pub use crate::params::{Param, Params, ToParam};
-    pub use serde;
-    pub use serde_json;
-}
-
-include!(concat!(env!("OUT_DIR"), "/methods.rs"));
+include!(concat!(env!("OUT_DIR"), "/scopes.rs"));

@@ -70,6 +70,123 @@ fn expand_type(lit: &LitStr) -> proc_macro2::TokenStream {
     }
 }
 
+/// Generates a whole scope from `$CARGO_MANIFEST_DIR/specs/<scope>/`: its shared types
+/// (`types/*.yaml`), one method per spec (as `bitrix_method!` would), the checks that span
+/// several specs (a type name defined twice), and `METHODS`, the scope's registry, whose rustdoc
+/// lists the methods. A scope crate is this one call: `bitrix_api::bitrix_scope!("crm");`.
+#[proc_macro]
+pub fn bitrix_scope(input: TokenStream) -> TokenStream {
+    let lit = syn::parse_macro_input!(input as LitStr);
+    expand_scope(&lit).into()
+}
+
+fn expand_scope(lit: &LitStr) -> proc_macro2::TokenStream {
+    let scope = lit.value();
+    let span = lit.span();
+    let specs = match specs_root(span) {
+        Ok(dir) => dir,
+        Err(e) => return e,
+    };
+    let dir = specs.join(&scope);
+    let mut files: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml"))
+            .filter_map(|p| Some(format!("{scope}/{}", p.file_name()?.to_str()?)))
+            .collect(),
+        Err(e) => return error(span, &format!("cannot read {}: {e}", dir.display())),
+    };
+    files.sort();
+    let mut out = proc_macro2::TokenStream::new();
+    // Shared types first; a broken one is reported by its own expansion.
+    let mut type_files = bitrix_spec::type_files(&dir).unwrap_or_default();
+    type_files.sort();
+    for f in &type_files {
+        let rel = f.strip_prefix(&specs).unwrap_or(f).display().to_string();
+        out.extend(expand_type(&LitStr::new(&rel, span)));
+    }
+    let types = bitrix_spec::Types::read_dir(&dir, &specs).unwrap_or_default();
+    let mut loaded = Vec::new();
+    for rel in &files {
+        let path = specs.join(rel);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                out.extend(error(
+                    span,
+                    &format!("cannot read spec {}: {e}", path.display()),
+                ));
+                continue;
+            }
+        };
+        let p = path.display().to_string();
+        out.extend(quote!(
+            const _: &str = include_str!(#p);
+        ));
+        let expanded = bitrix_spec::load_with(rel, &text, &types).and_then(|spec| {
+            let body = bitrix_codegen::expand(&spec, rel, &text)?;
+            Ok((spec, body))
+        });
+        match expanded {
+            Ok((spec, body)) => {
+                out.extend(body);
+                loaded.push((rel.as_str(), text, spec));
+            }
+            Err(diags) => out.extend(
+                diags
+                    .iter()
+                    .map(|d| error(span, &format!("invalid spec: {d}"))),
+            ),
+        }
+    }
+    let scope_specs: Vec<bitrix_codegen::ScopeSpec<'_>> = loaded
+        .iter()
+        .map(|(file, text, spec)| bitrix_codegen::ScopeSpec { file, text, spec })
+        .collect();
+    for d in bitrix_codegen::check_scope(&scope_specs, &types) {
+        out.extend(error(span, &format!("invalid spec: {d}")));
+    }
+    out.extend(registry(&scope, &loaded));
+    out
+}
+
+/// `METHODS`: the scope's methods, with a rustdoc table of REST names and request types.
+fn registry(scope: &str, loaded: &[(&str, String, bitrix_spec::Spec)]) -> proc_macro2::TokenStream {
+    use std::fmt::Write as _;
+    let mut listed: Vec<(&str, String, bool)> = loaded
+        .iter()
+        .map(|(_, _, spec)| {
+            (
+                spec.method.as_str(),
+                spec.type_name(),
+                spec.deprecated.is_some(),
+            )
+        })
+        .collect();
+    listed.sort();
+    let mut doc = format!(
+        "Every method of the `{scope}` scope, from its specs.\n\n| REST method | request type |\n|---|---|\n"
+    );
+    for (method, ty, gone) in &listed {
+        let mark = if *gone { " (deprecated)" } else { "" };
+        let _ = writeln!(doc, "| `{method}`{mark} | [`{ty}`] |");
+    }
+    let entries = loaded.iter().map(|(file, _, spec)| {
+        let (name, scope, ty) = (&spec.method, &spec.scope, spec.type_name());
+        let (batch, idempotent) = (spec.batch, spec.idempotent);
+        let deprecated = match spec.deprecated.as_ref().map(|d| d.note()) {
+            Some(note) => quote!(::core::option::Option::Some(#note)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(::bitrix_api::MethodInfo::__new(#name, #scope, #ty, #file, #batch, #idempotent, #deprecated))
+    });
+    quote! {
+        #[doc = #doc]
+        pub const METHODS: &[::bitrix_api::MethodInfo] = &[#(#entries),*];
+    }
+}
+
 enum Input {
     File(LitStr),
     Inline(LitStr),

@@ -1,5 +1,6 @@
-//! `gen_specs <N> <dir>`: writes N synthetic method specs into `<dir>` (normally
-//! `specs/synthetic`), one `<method>.yaml` each, for the compile-time benchmark.
+//! `gen_specs <N> <specs-dir>`: writes N synthetic method specs into scope folders of
+//! `<specs-dir>` (`synth01/`, `synth02/`, ...), one `<method>.yaml` each, for the compile-time
+//! benchmark, and prints the scopes it wrote into, one a line.
 //!
 //! Each spec is checked with the same loader the macro uses before it is written, so a build
 //! that fails later fails because of the compiler, not because of a malformed spec.
@@ -15,13 +16,14 @@ fn main() -> ExitCode {
         args.first().and_then(|n| n.parse::<usize>().ok()),
         args.get(1),
     ) else {
-        eprintln!("usage: gen_specs <N> <dir>");
+        eprintln!("usage: gen_specs <N> <specs-dir>");
         return ExitCode::from(2);
     };
     let dir = PathBuf::from(dir);
     for i in 0..n {
-        let file = format!("{}/{}.yaml", specgen::SCOPE, specgen::method_name(i));
-        if let Err(diags) = bitrix_spec::load(&file, &specgen::spec(i)) {
+        let scope = specgen::scope(i, n);
+        let file = format!("{scope}/{}.yaml", specgen::method_name(i));
+        if let Err(diags) = bitrix_spec::load(&file, &specgen::spec(i, &scope)) {
             for d in diags {
                 eprintln!("{d}");
             }
@@ -30,7 +32,17 @@ fn main() -> ExitCode {
     }
     match specgen::write(n, &dir) {
         Ok(paths) => {
-            println!("wrote {} specs into {}", paths.len(), dir.display());
+            let mut scopes: Vec<String> = (0..n).map(|i| specgen::scope(i, n)).collect();
+            scopes.dedup();
+            for s in &scopes {
+                println!("{s}");
+            }
+            eprintln!(
+                "wrote {} specs into {} scopes of {}",
+                paths.len(),
+                scopes.len(),
+                dir.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -352,21 +352,23 @@ async fn raw_retries_follow_idempotence() {
     );
     assert_eq!(mock.received("custom.other.get"), 2);
 
-    // The spec says `messageservice.sender.list` is idempotent, `.add` is not.
+    // A raw call does not read specs (they live in the scope crates): even a method whose spec
+    // says it is idempotent is sent once, unless the call says so.
     mock.inject_fault(Some("messageservice.sender.list"), Fault::DropConnection, 1);
-    let listed = client
-        .call_raw("messageservice.sender.list", json!({}))
-        .await
-        .unwrap();
-    assert_eq!(listed, json!([]));
-    assert_eq!(mock.received("messageservice.sender.list"), 2);
-    mock.inject_fault(Some("messageservice.sender.add"), Fault::DropConnection, 1);
     let err = client
-        .call_raw("messageservice.sender.add", sender("once"))
+        .call_raw("messageservice.sender.list", json!({}))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
-    assert_eq!(mock.received("messageservice.sender.add"), 1);
+    assert_eq!(mock.received("messageservice.sender.list"), 1);
+    mock.inject_fault(Some("messageservice.sender.list"), Fault::DropConnection, 1);
+    let listed = client
+        .call_raw("messageservice.sender.list", json!({}))
+        .idempotent(true)
+        .await
+        .unwrap();
+    assert_eq!(listed, json!([]));
+    assert_eq!(mock.received("messageservice.sender.list"), 3);
 
     // A per-call policy: no retry even for an idempotent method.
     mock.inject_fault(Some("messageservice.sender.list"), Fault::DropConnection, 1);

@@ -52,8 +52,8 @@ pub trait Method: Serialize {
     }
 }
 
-/// One method of the API, as the registry ([`crate::methods`]) lists it; generated from its
-/// spec, so the list is always the one `specs/` holds.
+/// One method of the API, as the registry (`bitrix_api::methods()` and each scope crate's
+/// `METHODS`) lists it; generated from its spec, so the list is always the one `specs/` holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MethodInfo {
@@ -71,6 +71,31 @@ pub struct MethodInfo {
     pub idempotent: bool,
     /// `Some(note)` when the reference marks it deprecated: what to use instead.
     pub deprecated: Option<&'static str>,
+}
+
+impl MethodInfo {
+    /// What the generated registries call: the struct is `#[non_exhaustive]` for users.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __new(
+        name: &'static str,
+        scope: &'static str,
+        type_name: &'static str,
+        spec: &'static str,
+        batch: bool,
+        idempotent: bool,
+        deprecated: Option<&'static str>,
+    ) -> Self {
+        Self {
+            name,
+            scope,
+            type_name,
+            spec,
+            batch,
+            idempotent,
+            deprecated,
+        }
+    }
 }
 
 /// The checks of one parameter, as the generator writes them from the spec (`RULES`).

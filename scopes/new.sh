@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Makes the crate of a new scope, so that specs/<scope>/*.yaml become `bitrix_api::<scope>`:
+#
+#   bash scopes/new.sh <scope>
+#
+# It writes scopes/<scope>/ (the crate `bitrix-api-<scope>`: a manifest, a build script that
+# watches specs/<scope>/, and a lib.rs that is one `bitrix_scope!` call), adds the crate to the
+# workspace dependencies, and gives bitrix-api a cargo feature of the scope's name, on by
+# default. Running it again for an existing scope changes nothing. Methods are added to a scope
+# by adding YAML files to specs/<scope>/, with no step of this kind.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+scope=${1:-}
+if ! [[ $scope =~ ^[a-z][a-z0-9_]*$ ]]; then
+    echo "error: usage: bash scopes/new.sh <scope>; a scope is lower case letters, digits and _ (it is a Rust module name), got \"$scope\"" >&2
+    exit 2
+fi
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -1)
+dir=$root/scopes/$scope
+mkdir -p "$dir/src" "$root/specs/$scope"
+[ -e "$dir/specs" ] || ln -s ../../specs "$dir/specs"
+[ -e "$dir/Cargo.toml" ] || cat >"$dir/Cargo.toml" <<TOML
+[package]
+name = "bitrix-api-$scope"
+description = "The methods of the Bitrix24 REST scope \`$scope\` for bitrix-api, generated from their YAML specs."
+version.workspace = true
+edition.workspace = true
+rust-version.workspace = true
+license.workspace = true
+repository.workspace = true
+keywords.workspace = true
+categories = ["api-bindings"]
+include = ["src/**", "build.rs", "specs/$scope/**"]
+
+[dependencies]
+# The runtime, under the name the generated code uses for it.
+bitrix_api.workspace = true
+
+[lints]
+workspace = true
+TOML
+[ -e "$dir/build.rs" ] || cat >"$dir/build.rs" <<RUST
+//! The specs are read by the \`bitrix_scope!\` macro, which cargo does not watch: a spec added to,
+//! changed in or removed from specs/$scope/ reruns this, and with it the crate's build.
+fn main() {
+    println!("cargo::rerun-if-changed=specs/$scope");
+}
+RUST
+[ -e "$dir/src/lib.rs" ] || cat >"$dir/src/lib.rs" <<RUST
+//! The methods of the Bitrix24 REST scope \`$scope\`, one per spec in \`specs/$scope/\` (the list:
+//! [\`METHODS\`]). Use them through \`bitrix-api\` and its cargo feature \`$scope\`, as
+//! \`bitrix_api::$scope\`.
+
+bitrix_api::bitrix_scope!("$scope");
+RUST
+# The workspace's dependency on the crate, after the marker line.
+if ! grep -q "^bitrix-api-$scope = " "$root/Cargo.toml"; then
+    sed -i "/^# Scope crates: scopes\/new.sh adds one here.$/a bitrix-api-$scope = { path = \"scopes/$scope\", version = \"$version\" }" "$root/Cargo.toml"
+fi
+api=$root/bitrix-api/Cargo.toml
+if ! grep -q "^$scope = \[\"dep:bitrix-api-$scope\"\]$" "$api"; then
+    sed -i "/^# Scope features: scopes\/new.sh adds one here.$/a $scope = [\"dep:bitrix-api-$scope\"]" "$api"
+    sed -i "/^# Scope crates: scopes\/new.sh adds one here.$/a bitrix-api-$scope = { workspace = true, optional = true }" "$api"
+    sed -i "s/^default = \[\(.*\)\]$/default = [\1, \"$scope\"]/; s/^default = \[, /default = [/" "$api"
+fi
+echo "scopes/$scope: the crate bitrix-api-$scope, feature \`$scope\` of bitrix-api (default)"
