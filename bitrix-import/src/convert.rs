@@ -82,6 +82,13 @@ fn page_text(page: &Page) -> String {
     out
 }
 
+/// Does the page document a REST v3 call (served under `/rest/api/`)?
+pub fn is_v3(page: &Page) -> bool {
+    page.blocks
+        .iter()
+        .any(|b| matches!(b, Block::Code { text, .. } if text.contains("/rest/api/")))
+}
+
 /// Tells method pages from the others, and finds the method name.
 pub fn classify(page: &Page) -> Kind {
     if is_event_path(&page.path) {
@@ -103,17 +110,20 @@ pub fn classify(page: &Page) -> Kind {
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| "`*,:;()\"'".contains(c)).to_owned())
         .collect();
-    if let Some(last) = words.last().filter(|w| is_method_name(w)) {
-        return Kind::Method(last.clone());
-    }
     let text = page_text(page);
     let says_method = text.contains("Who can execute the method")
         || text.contains("Who can call")
-        || page.blocks.iter().any(|b| {
-            matches!(b, Block::Heading { text, .. } if text.eq_ignore_ascii_case("Method Parameters"))
+        || text.contains("Scope:")
+        || page.blocks.iter().any(|b| match b {
+            Block::Heading { text, .. } => text.eq_ignore_ascii_case("Method Parameters"),
+            Block::Code { text, .. } => REST_URL.is_match(text),
+            _ => false,
         });
     if !says_method {
         return Kind::Other;
+    }
+    if let Some(last) = words.last().filter(|w| is_method_name(w)) {
+        return Kind::Method(last.clone());
     }
     let stem_n = normalized(stem);
     // A method name in the title or the introduction that the file is named after.
@@ -143,6 +153,7 @@ pub fn classify(page: &Page) -> Kind {
     }
     counts
         .into_iter()
+        .filter(|(m, _)| normalized(m) == stem_n)
         .max_by_key(|(_, n)| *n)
         .map_or(Kind::Other, |(m, _)| Kind::Method(m))
 }
@@ -739,6 +750,13 @@ fn error_rows(s: &Sections<'_>, lost: &mut Vec<Lost>) -> Vec<ErrorRow> {
                 .or_else(|| status_of(&code));
             let st = match st {
                 Some(st) if (400..=599).contains(&st) => st,
+                Some(st) if (200..300).contains(&st) => {
+                    lost.push(Lost::new(
+                        row.line,
+                        format!("error `{code}` \"{msg}\" is answered with HTTP {st}: the format lists errors of status 400 to 599 only"),
+                    ));
+                    continue;
+                }
                 other => {
                     let fallback = s
                         .error_statuses
@@ -851,7 +869,20 @@ fn response_examples(
                 line: snip.line,
                 title: "Error",
             });
-        } else if is_error_section || obj.is_some() {
+        } else if !is_error_section {
+            lost.push(Lost::new(
+                snip.line,
+                "response example shows the result without its `{result, time}` envelope; wrapped in one",
+            ));
+            let mut env = Map::new();
+            env.insert("result".into(), value);
+            out.push(Example {
+                status: 200,
+                response: Value::Object(env),
+                line: snip.line,
+                title: "Success",
+            });
+        } else if obj.is_some() {
             lost.push(Lost::new(
                 snip.line,
                 "JSON example that is neither a `result` nor an `error` envelope",
@@ -1112,6 +1143,12 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     let mut counts = ExampleCounts::default();
     for (line, target) in &page.missing_includes {
         lost.push(Lost::new(*line, format!("the included fragment `{target}` is missing")));
+    }
+    if is_v3(page) {
+        lost.push(Lost::new(
+            1,
+            "the method is served under `/rest/api/` (REST v3); the format cannot say so",
+        ));
     }
     let (scope, access, app_only, header_lost) = header_facts(page);
     lost.extend(header_lost);

@@ -60,6 +60,7 @@ pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
     let mut entries = Vec::new();
     // Which page wrote each method, to report a second page for the same method.
     let mut written: BTreeMap<String, String> = BTreeMap::new();
+    let mut methods = Vec::new();
     for rel in &files {
         if convert::is_event_path(rel) {
             summary.event_pages += 1;
@@ -69,6 +70,7 @@ pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
             Ok(p) => p,
             Err(reason) => {
                 summary.method_pages += 1;
+                summary.failed += 1;
                 entries.push(Entry {
                     method: String::new(),
                     page: rel.clone(),
@@ -80,23 +82,22 @@ pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
                 continue;
             }
         };
-        let method = match convert::classify(&page) {
-            convert::Kind::Method(m) => m,
-            convert::Kind::Event => {
-                summary.event_pages += 1;
-                continue;
-            }
-            convert::Kind::Other => {
-                summary.other_pages += 1;
-                continue;
-            }
-        };
+        match convert::classify(&page) {
+            convert::Kind::Method(m) => methods.push((convert::is_v3(&page), page, m)),
+            convert::Kind::Event => summary.event_pages += 1,
+            convert::Kind::Other => summary.other_pages += 1,
+        }
+    }
+    // A method documented for REST v1 and v3 gets its spec from the v1 page.
+    methods.sort_by_key(|(v3, _, _)| *v3);
+    for (_, page, method) in methods {
+        let rel = &page.path;
         summary.method_pages += 1;
         let entry = match convert::import(&page, &method) {
             Ok(imp) => {
                 add_examples(&mut summary, &imp.examples);
                 let rel_spec = format!("{}/{}.yaml", imp.scope, imp.method);
-                if let Some(first) = written.get(&rel_spec) {
+                if let Some(first) = written.get(&imp.method) {
                     Entry {
                         method,
                         page: rel.clone(),
@@ -110,7 +111,7 @@ pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
                 } else {
                     match write_spec(out, &rel_spec, &imp.yaml) {
                         Ok(()) => {
-                            written.insert(rel_spec.clone(), rel.clone());
+                            written.insert(imp.method.clone(), rel.clone());
                             summary.specs_written += 1;
                             Entry {
                                 method,
@@ -155,6 +156,7 @@ pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
         }
         entries.push(entry);
     }
+    entries.sort_by(|a, b| a.page.cmp(&b.page));
     summary.seconds = started.elapsed().as_secs_f64();
     let report = Report {
         summary,
