@@ -108,7 +108,10 @@ pub fn classify(page: &Page) -> Kind {
     };
     let words: Vec<String> = title
         .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| "`*,:;()\"'".contains(c)).to_owned())
+        .map(|w| {
+            w.trim_matches(|c: char| "`*,:;()\"'".contains(c))
+                .to_owned()
+        })
         .collect();
     let text = page_text(page);
     let says_method = text.contains("Who can execute the method")
@@ -135,7 +138,8 @@ pub fn classify(page: &Page) -> Kind {
         .chain(facts::code_spans(&intro));
     for c in candidates {
         if normalized(&c) == stem_n
-            && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '_')
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '_')
         {
             return Kind::Method(c);
         }
@@ -275,7 +279,11 @@ fn sections(page: &Page) -> Sections<'_> {
             } => {
                 last_status.clear();
                 if *level <= 2 {
-                    h2 = if *level == 2 { role_of(text) } else { Role::None };
+                    h2 = if *level == 2 {
+                        role_of(text)
+                    } else {
+                        Role::None
+                    };
                     role = h2;
                     main = true;
                 } else {
@@ -325,7 +333,8 @@ fn sections(page: &Page) -> Sections<'_> {
                     }
                 }
                 let t = l.text.trim().to_lowercase();
-                if role == Role::Params && (t.starts_with("no parameters") || t.contains("without parameters"))
+                if role == Role::Params
+                    && (t.starts_with("no parameters") || t.contains("without parameters"))
                 {
                     s.no_params = true;
                 }
@@ -355,9 +364,17 @@ fn member_columns(t: &Table) -> Option<(usize, Option<usize>, Option<usize>)> {
     let h = t.header();
     let name = h.iter().position(|c| {
         let first = c.lines().next().unwrap_or("");
-        ["name", "parameter", "field", "key", "property", "member", "element"]
-            .iter()
-            .any(|w| first.contains(w))
+        [
+            "name",
+            "parameter",
+            "field",
+            "key",
+            "property",
+            "member",
+            "element",
+        ]
+        .iter()
+        .any(|w| first.contains(w))
     })?;
     if h.iter().any(|c| c.contains("code") || c.contains("error")) && name != 0 {
         return None;
@@ -430,14 +447,21 @@ fn is_container(m: &Member) -> bool {
         None => true,
         Some(t) => {
             let d = doc_type(t);
-            matches!(d.ty, TypeName::Object | TypeName::Array | TypeName::Any | TypeName::Map)
+            matches!(
+                d.ty,
+                TypeName::Object | TypeName::Array | TypeName::Any | TypeName::Map
+            )
         }
     }
 }
 
 /// Finds the member a sub-table describes: by the anchor its heading carries and a row links
 /// to, else by a name its heading mentions.
-fn attach(members: &mut [Member], placed: &Placed<'_>, sub: Vec<Member>) -> Result<(), Vec<Member>> {
+fn attach(
+    members: &mut [Member],
+    placed: &Placed<'_>,
+    sub: Vec<Member>,
+) -> Result<(), Vec<Member>> {
     fn walk<'m>(ms: &'m mut [Member], f: &dyn Fn(&Member) -> bool) -> Option<&'m mut Member> {
         // Breadth first: shallow members before deep ones.
         if let Some(i) = ms.iter().position(f) {
@@ -452,7 +476,7 @@ fn attach(members: &mut [Member], placed: &Placed<'_>, sub: Vec<Member>) -> Resu
     }
     let target = if let Some(a) = &placed.anchor {
         let a = a.clone();
-        walk(members, &move |m: &Member| m.anchors.iter().any(|x| *x == a))
+        walk(members, &move |m: &Member| m.anchors.contains(&a))
     } else {
         None
     };
@@ -553,7 +577,8 @@ fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node 
         let mut obj = Node::new(TypeName::Object);
         obj.line = m.line;
         for c in &m.children {
-            obj.fields.insert(c.name.clone(), node_of(c, request, &path, lost));
+            obj.fields
+                .insert(c.name.clone(), node_of(c, request, &path, lost));
         }
         if node.ty == TypeName::Array {
             node.items = Some(Box::new(obj));
@@ -564,8 +589,7 @@ fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node 
     }
     let values = facts::allowed_values(&m.desc);
     if !values.is_empty() {
-        let yn = values.len() == 2
-            && values.iter().all(|v| v == "Y" || v == "N");
+        let yn = values.len() == 2 && values.iter().all(|v| v == "Y" || v == "N");
         match node.ty {
             TypeName::String if yn && d.as_ref().is_some_and(|d| d.char_flag) => {
                 node.ty = TypeName::Yn;
@@ -621,8 +645,13 @@ fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node 
                 lost.push(Lost::new(
                     m.line,
                     format!(
-                        "`{path}`: a {} limit ({limit:?}) that does not apply to a `{}`",
-                        if upper { "upper" } else { "lower" },
+                        "`{path}`: {} {} that does not apply to a `{}`",
+                        if upper {
+                            "an upper limit of"
+                        } else {
+                            "a lower limit of"
+                        },
+                        limit.describe(),
                         node.ty.as_str()
                     ),
                 ));
@@ -729,7 +758,11 @@ fn error_rows(s: &Sections<'_>, lost: &mut Vec<Lost>) -> Vec<ErrorRow> {
                 code_text = c;
             }
             let code = clean_code(&code_text);
-            let msg = if msg.trim_start().starts_with('>') { String::new() } else { clean_message(&msg) };
+            let msg = if msg.trim_start().starts_with('>') {
+                String::new()
+            } else {
+                clean_message(&msg)
+            };
             if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 lost.push(Lost::new(
                     row.line,
@@ -838,7 +871,11 @@ fn response_examples(
         if obj.is_some_and(|o| o.contains_key("result")) {
             let status = snip.statuses.first().copied().unwrap_or(200);
             out.push(Example {
-                status: if (200..300).contains(&status) { status } else { 200 },
+                status: if (200..300).contains(&status) {
+                    status
+                } else {
+                    200
+                },
                 response: value,
                 line: snip.line,
                 title: "Success",
@@ -910,7 +947,10 @@ fn request_examples(
                 continue;
             }
             counts.found += 1;
-            let line = snip.line + snip.text[..c.get(0).map_or(0, |m| m.start())].lines().count();
+            let line = snip.line
+                + snip.text[..c.get(0).map_or(0, |m| m.start())]
+                    .lines()
+                    .count();
             match parse_example(body) {
                 Ok((Value::Object(mut m), cleaned)) => {
                     counts.parsed += 1;
@@ -933,7 +973,10 @@ fn request_examples(
     out
 }
 
-fn header_facts(page: &Page) -> (Option<(String, usize)>, Option<String>, bool, Vec<Lost>) {
+/// What the top of a page says: the scope (and its line), who may call, application only.
+type HeaderFacts = (Option<(String, usize)>, Option<String>, bool, Vec<Lost>);
+
+fn header_facts(page: &Page) -> HeaderFacts {
     let mut scope = None;
     let mut access = None;
     let mut app_only = false;
@@ -957,7 +1000,10 @@ fn header_facts(page: &Page) -> (Option<(String, usize)>, Option<String>, bool, 
                 if !others.is_empty() {
                     lost.push(Lost::new(
                         l.no,
-                        format!("the page also names the scope(s) {}; a spec has one", others.join(", ")),
+                        format!(
+                            "the page also names the scope(s) {}; a spec has one",
+                            others.join(", ")
+                        ),
                     ));
                 }
             }
@@ -973,7 +1019,7 @@ fn header_facts(page: &Page) -> (Option<(String, usize)>, Option<String>, bool, 
                 }
             }
         }
-        let lower = t.to_lowercase();
+        let lower = plain(t).to_lowercase();
         if lower.contains("only in the context of an application")
             || lower.contains("only within the context of an application")
             || lower.contains("only in the application context")
@@ -991,7 +1037,10 @@ fn deprecation(page: &Page, method: &str, lost: &mut Vec<Lost>) -> Option<Yaml> 
     for b in &page.blocks {
         let Block::Text(l) = b else { continue };
         let t = l.text.trim();
-        if t.starts_with("{% note") && t.to_lowercase().contains("deprecated") && !t.contains("fields") {
+        if t.starts_with("{% note")
+            && t.to_lowercase().contains("deprecated")
+            && !t.contains("fields")
+        {
             in_note = true;
             found = Some(l.no);
             continue;
@@ -1019,7 +1068,10 @@ fn deprecation(page: &Page, method: &str, lost: &mut Vec<Lost>) -> Option<Yaml> 
         m.insert("note".into(), Yaml::String(format!("see {url}")));
         lost.push(Lost::new(
             line,
-            format!("deprecated in favour of \"{}\", which is not one method", plain(text)),
+            format!(
+                "deprecated in favour of \"{}\", which is not one method",
+                plain(text)
+            ),
         ));
     }
     Some(if m.is_empty() {
@@ -1056,10 +1108,12 @@ fn docs_url_of_link(page: &str, target: &str) -> String {
 fn idempotent(method: &str) -> bool {
     let last = method.rsplit('.').next().unwrap_or(method).to_lowercase();
     const SAFE: [&str; 14] = [
-        "get", "list", "fields", "count", "search", "find", "check", "is", "has", "info",
-        "delete", "remove", "update", "set",
+        "get", "list", "fields", "count", "search", "find", "check", "is", "has", "info", "delete",
+        "remove", "update", "set",
     ];
-    SAFE.iter().any(|p| last.starts_with(p)) || last.starts_with("unbind") || last.starts_with("unregister")
+    SAFE.iter().any(|p| last.starts_with(p))
+        || last.starts_with("unbind")
+        || last.starts_with("unregister")
 }
 
 fn scope_name(raw: &str) -> String {
@@ -1142,7 +1196,10 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     let mut lost = Vec::new();
     let mut counts = ExampleCounts::default();
     for (line, target) in &page.missing_includes {
-        lost.push(Lost::new(*line, format!("the included fragment `{target}` is missing")));
+        lost.push(Lost::new(
+            *line,
+            format!("the included fragment `{target}` is missing"),
+        ));
     }
     if is_v3(page) {
         lost.push(Lost::new(
@@ -1159,14 +1216,26 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
         lost,
         examples,
     };
-    if !is_method_name(method) && !method.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(fail(format!("`{method}` is not a REST method name"), lost, counts));
+    if !is_method_name(method)
+        && !method
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(fail(
+            format!("`{method}` is not a REST method name"),
+            lost,
+            counts,
+        ));
     }
     let (title, _) = title(page).unwrap_or_default();
     let summary = {
         let t = plain(&title);
         let t = t.strip_suffix(method).unwrap_or(&t).trim().to_owned();
-        if t.is_empty() { format!("The `{method}` method.") } else { t }
+        if t.is_empty() {
+            format!("The `{method}` method.")
+        } else {
+            t
+        }
     };
 
     let s = sections(page);
@@ -1175,7 +1244,10 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     let mut params = IndexMap::new();
     for m in &param_members {
         if params.contains_key(&m.name) {
-            lost.push(Lost::new(m.line, format!("parameter `{}` is listed twice", m.name)));
+            lost.push(Lost::new(
+                m.line,
+                format!("parameter `{}` is listed twice", m.name),
+            ));
             continue;
         }
         params.insert(m.name.clone(), node_of(m, true, "", &mut lost));
@@ -1212,20 +1284,25 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
 
     // Error examples name codes the spec must know.
     for ex in &examples {
-        let Some(o) = ex.response.as_object() else { continue };
-        let Some(code) = o.get("error").and_then(Value::as_str) else { continue };
-        if !errors.iter().any(|e| e.code.eq_ignore_ascii_case(code)) && !is_system_code(code) {
-            if code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                errors.push(ErrorRow {
-                    code: code.to_owned(),
-                    status: ex.status,
-                    description: o
-                        .get("error_description")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                });
-            }
+        let Some(o) = ex.response.as_object() else {
+            continue;
+        };
+        let Some(code) = o.get("error").and_then(Value::as_str) else {
+            continue;
+        };
+        if !errors.iter().any(|e| e.code.eq_ignore_ascii_case(code))
+            && !is_system_code(code)
+            && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            errors.push(ErrorRow {
+                code: code.to_owned(),
+                status: ex.status,
+                description: o
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+            });
         }
     }
     examples.retain(|ex| {
@@ -1234,7 +1311,10 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
             errors.iter().any(|e| e.code.eq_ignore_ascii_case(c)) || is_system_code(c)
         });
         if !ok {
-            lost.push(Lost::new(ex.line, "error example with a code the format does not accept"));
+            lost.push(Lost::new(
+                ex.line,
+                "error example with a code the format does not accept",
+            ));
         }
         ok
     });
@@ -1269,7 +1349,14 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
             n.normalize();
             for ex in &examples {
                 if let Some(r) = ex.response.get("result") {
-                    reconcile(&mut n, r, Mode::Response, "result", ex.line, &mut Vec::new());
+                    reconcile(
+                        &mut n,
+                        r,
+                        Mode::Response,
+                        "result",
+                        ex.line,
+                        &mut Vec::new(),
+                    );
                 }
             }
             result = n;
@@ -1300,7 +1387,12 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     };
     put(
         "contexts",
-        Yaml::Sequence(contexts.iter().map(|c| Yaml::String(c.as_str().into())).collect()),
+        Yaml::Sequence(
+            contexts
+                .iter()
+                .map(|c| Yaml::String(c.as_str().into()))
+                .collect(),
+        ),
     );
     put("idempotent", Yaml::Bool(idempotent(method)));
     put("docs", Yaml::String(docs_url(&page.path)));
@@ -1308,7 +1400,10 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
         put("deprecated", d);
     }
     if s.no_params && !params.is_empty() {
-        lost.push(Lost::new(1, "the page says there are no parameters, yet lists some"));
+        lost.push(Lost::new(
+            1,
+            "the page says there are no parameters, yet lists some",
+        ));
     }
 
     let mut draft = Draft {
@@ -1350,7 +1445,8 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
                 if changed {
                     continue;
                 }
-                counts.valid_in_spec = draft.examples.len() + requests_valid.iter().filter(|v| **v).count();
+                counts.valid_in_spec =
+                    draft.examples.len() + requests_valid.iter().filter(|v| **v).count();
                 let yaml = format!(
                     "# Imported from {} by bitrix-import.\n{yaml}",
                     docs_url(&page.path)
@@ -1412,8 +1508,12 @@ fn repair_request(
             _ => false,
         },
         Violation::Invalid(p, _) => {
-            let Some(value) = req.get(p) else { return false };
-            let Some(n) = draft.params.get_mut(p) else { return false };
+            let Some(value) = req.get(p) else {
+                return false;
+            };
+            let Some(n) = draft.params.get_mut(p) else {
+                return false;
+            };
             let before = lost.len();
             reconcile(n, value, Mode::Request, p, line, lost);
             lost.len() > before
@@ -1435,7 +1535,12 @@ fn repair(draft: &mut Draft, diags: &[bitrix_spec::Diagnostic], lost: &mut Vec<L
             "params" => {
                 let name = key
                     .strip_prefix("params.")
-                    .and_then(|r| draft.params.keys().find(|k| r == k.as_str() || r.starts_with(&format!("{k}."))))
+                    .and_then(|r| {
+                        draft
+                            .params
+                            .keys()
+                            .find(|k| r == k.as_str() || r.starts_with(&format!("{k}.")))
+                    })
                     .cloned();
                 if let Some(name) = name {
                     if let Some(n) = draft.params.get_mut(&name) {
@@ -1452,16 +1557,14 @@ fn repair(draft: &mut Draft, diags: &[bitrix_spec::Diagnostic], lost: &mut Vec<L
                     }
                 }
             }
-            "result" => {
-                if draft.result.ty != TypeName::Any {
-                    lost.push(Lost::new(
-                        draft.result.line.max(1),
-                        format!("result left untyped: {}", d.message),
-                    ));
-                    draft.result = Node::new(TypeName::Any);
-                    draft.result.required = true;
-                    done = true;
-                }
+            "result" if draft.result.ty != TypeName::Any => {
+                lost.push(Lost::new(
+                    draft.result.line.max(1),
+                    format!("result left untyped: {}", d.message),
+                ));
+                draft.result = Node::new(TypeName::Any);
+                draft.result.required = true;
+                done = true;
             }
             "errors" => {
                 if let Some(i) = index_of(key) {
@@ -1475,7 +1578,10 @@ fn repair(draft: &mut Draft, diags: &[bitrix_spec::Diagnostic], lost: &mut Vec<L
             }
             "deprecated" => {
                 draft.header.insert("deprecated".into(), Yaml::Bool(true));
-                lost.push(Lost::new(1, format!("deprecation replacement dropped: {}", d.message)));
+                lost.push(Lost::new(
+                    1,
+                    format!("deprecation replacement dropped: {}", d.message),
+                ));
                 done = true;
             }
             _ => {}
@@ -1486,7 +1592,13 @@ fn repair(draft: &mut Draft, diags: &[bitrix_spec::Diagnostic], lost: &mut Vec<L
     for i in drop_errors.into_iter().rev() {
         if i < draft.errors.len() {
             let e = draft.errors.remove(i);
-            lost.push(Lost::new(1, format!("error `{}` \"{}\" dropped: the checks refuse it", e.code, e.description)));
+            lost.push(Lost::new(
+                1,
+                format!(
+                    "error `{}` \"{}\" dropped: the checks refuse it",
+                    e.code, e.description
+                ),
+            ));
             done = true;
         }
     }
@@ -1506,4 +1618,225 @@ fn index_of(key: &str) -> Option<usize> {
     let start = key.find('[')? + 1;
     let end = key[start..].find(']')? + start;
     key[start..end].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::page;
+
+    fn page(text: &str) -> Page {
+        page::parse(
+            "demo/demo-thing-add.md",
+            text,
+            Path::new("/nonexistent/demo/demo-thing-add.md"),
+        )
+    }
+
+    const PAGE: &str = r#"# Add a Thing demo.thing.add
+
+> Scope: [`demo`](../scopes/permissions.md)
+>
+> Who can execute the method: administrator
+
+{% note warning "DEPRECATED" %}
+
+Replaced by [demo.item.add](../item/demo-item-add.md).
+
+{% endnote %}
+
+This method works only within the context of an [application](../app.md).
+
+## Method Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **fields***
+[`object`](../data-types.md) | Values ([details](#fields)) ||
+|| **mode**
+[`string`](../data-types.md) | How. Possible values:
+- `fast` — quickly
+- `slow` — slowly
+
+By default `fast` ||
+|| **LIMIT**
+[`integer`](../data-types.md) | Page size, maximum 50 ||
+|#
+
+### Parameter fields {#fields}
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **TITLE***
+[`string`](../data-types.md) | Title, up to 255 characters ||
+|| **ACTIVE**
+[`char`](../data-types.md) | Possible values: `Y`, `N` ||
+|| **UF_...** | User fields ||
+|#
+
+## Response Handling
+
+HTTP Status: **200**
+
+```json
+{
+    "result": {"id": "15", "tags": [], "owner": {"id": 1}},
+    // timing
+    "time": {"start": 1.5, ...}
+}
+```
+
+### Returned Data
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **result**
+[`object`](../data-types.md) | The thing ([fields](#result)) ||
+|| **time**
+[`time`](../data-types.md) | Timing ||
+|#
+
+#### Object result {#result}
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **id**
+[`integer`](../data-types.md) | Identifier ||
+|| **tags**
+[`string[]`](../data-types.md) | Tags ||
+|| **owner**
+[`integer`](../data-types.md) | Owner ||
+|#
+
+## Error Handling
+
+HTTP Status: **400**, **403**
+
+```json
+{
+    "error": "ERROR_EMPTY_TITLE",
+    "error_description": "Title is empty"
+}
+```
+
+### Possible Error Codes
+
+#|
+|| **Status** | **Code** | **Description** | **Value** ||
+|| `400` | `ERROR_EMPTY_TITLE` | Title is empty | `TITLE` missing ||
+|| `403` | `ACCESS_DENIED` | `Access denied!` | Not an administrator ||
+|| `400` | Empty value | `Unknown error` | Anything else ||
+|#
+"#;
+
+    #[test]
+    fn title_gives_the_method_and_the_summary() {
+        let p = page(PAGE);
+        assert_eq!(classify(&p), Kind::Method("demo.thing.add".into()));
+        let imp = import(&p, "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        assert_eq!(spec.summary, "Add a Thing");
+        assert_eq!(spec.scope, "demo");
+        assert_eq!(spec.access, "administrator");
+        assert_eq!(spec.contexts, [AuthContext::Application]);
+        assert!(!spec.idempotent);
+        assert_eq!(
+            spec.docs,
+            "https://apidocs.bitrix24.com/api-reference/demo/demo-thing-add.html"
+        );
+    }
+
+    #[test]
+    fn event_and_overview_pages_are_not_method_pages() {
+        let mut p = page("# Thing Added\n\n> Scope: `demo`\n");
+        p.path = "demo/events/on-thing-add.md".into();
+        assert_eq!(classify(&p), Kind::Event);
+        let p = page("# Things: an overview\n\nSome words about `demo.thing.add`.\n");
+        assert_eq!(classify(&p), Kind::Other);
+        // No method in the title: the introduction names the one the file is named after.
+        let p = page(
+            "# Add a Thing\n\n> Who can execute the method: anyone\n\nThe `demo.thing.add` method adds.\n",
+        );
+        assert_eq!(classify(&p), Kind::Method("demo.thing.add".into()));
+    }
+
+    #[test]
+    fn parameters_with_required_marks_nesting_enums_defaults_and_limits() {
+        let imp = import(&page(PAGE), "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        let fields = &spec.params["fields"];
+        assert!(fields.required);
+        assert_eq!(fields.ty, TypeName::Object);
+        let members = fields.fields.as_ref().expect("nested table attached");
+        assert!(members["TITLE"].required);
+        assert_eq!(members["TITLE"].max_length, Some(255));
+        assert_eq!(members["ACTIVE"].ty, TypeName::Yn);
+        assert!(!members.contains_key("UF_..."));
+        let mode = &spec.params["mode"];
+        assert_eq!(mode.ty, TypeName::Enum);
+        assert_eq!(
+            mode.values.as_deref(),
+            Some(&["fast".to_owned(), "slow".to_owned()][..])
+        );
+        assert_eq!(mode.default, Some(serde_yaml::Value::String("fast".into())));
+        assert_eq!(spec.params["LIMIT"].maximum, Some(50.0));
+        assert!(
+            imp.lost
+                .iter()
+                .any(|l| l.fact.contains("UF_...") && l.line > 0)
+        );
+    }
+
+    #[test]
+    fn errors_examples_and_the_example_winning_over_the_table() {
+        let imp = import(&page(PAGE), "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        let errors: Vec<(&str, u16, &str)> = spec
+            .errors
+            .iter()
+            .map(|e| (e.code.as_str(), e.status, e.description.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("ERROR_EMPTY_TITLE", 400, "Title is empty"),
+                ("ACCESS_DENIED", 403, "Access denied!"),
+                ("", 400, "Unknown error"),
+            ]
+        );
+        assert_eq!(spec.examples.len(), 2);
+        assert_eq!(spec.examples[1].status, 400);
+        // The table says `owner` is an integer; the example shows an object.
+        let result = spec.result.fields.as_ref().expect("result members");
+        assert_eq!(result["owner"].ty, TypeName::Object);
+        assert_eq!(result["id"].ty, TypeName::Integer);
+        assert!(imp.lost.iter().any(|l| l.fact.contains("result.owner")));
+        // The example was cleaned, and that is recorded.
+        assert!(imp.lost.iter().any(|l| l.fact.contains("cleaned")));
+        assert_eq!(imp.examples.found, 2);
+        assert_eq!(imp.examples.valid_as_documented, 1);
+    }
+
+    #[test]
+    fn deprecation_names_its_replacement() {
+        let imp = import(&page(PAGE), "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        let d = spec.deprecated.expect("deprecated");
+        assert_eq!(d.replacement.as_deref(), Some("demo.item.add"));
+    }
+
+    #[test]
+    fn a_page_that_cannot_give_a_spec_fails_with_a_reason() {
+        let p = page("# Something demo.-bad\n\n## Method Parameters\n");
+        let f = import(&p, "demo.-bad name").expect_err("fails");
+        assert!(f.reason.contains("not a REST method name"), "{}", f.reason);
+        let e = page::read(Path::new("/nonexistent"), "x.md").expect_err("no such page");
+        assert!(e.contains("cannot read"));
+    }
 }

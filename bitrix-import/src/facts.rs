@@ -76,7 +76,11 @@ pub fn name_cell(text: &str) -> Option<NameCell> {
         let whole = c.get(0)?;
         let raw = c.get(1)?.as_str().replace('`', "");
         let star = c.get(2).is_some() || raw.ends_with('*') || raw.ends_with("\\*");
-        let name = raw.trim_end_matches('*').trim_end_matches('\\').trim().to_owned();
+        let name = raw
+            .trim_end_matches('*')
+            .trim_end_matches('\\')
+            .trim()
+            .to_owned();
         (name, star, &text[whole.end()..])
     } else {
         let c = CODE.captures(text)?;
@@ -215,12 +219,29 @@ pub enum Limit {
     Other(u64),
 }
 
+impl Limit {
+    /// The limit in words.
+    pub fn describe(self) -> String {
+        match self {
+            Limit::Value(n) => n.to_string(),
+            Limit::Length(n) => format!("{n} characters"),
+            Limit::Items(n) => format!("{n} items"),
+            Limit::Other(n) => format!("{n} (of something else)"),
+        }
+    }
+}
+
 fn limit_of(c: &regex::Captures<'_>) -> Option<Limit> {
     let n: u64 = c.get(1)?.as_str().parse().ok()?;
     Some(match c.get(2).map(|m| m.as_str().to_lowercase()) {
         None => Limit::Value(n),
         Some(u) if matches!(u.as_str(), "characters" | "chars" | "symbols") => Limit::Length(n),
-        Some(u) if matches!(u.as_str(), "elements" | "items" | "values" | "identifiers" | "ids" | "objects") => {
+        Some(u)
+            if matches!(
+                u.as_str(),
+                "elements" | "items" | "values" | "identifiers" | "ids" | "objects"
+            ) =>
+        {
             Limit::Items(n)
         }
         Some(_) => Limit::Other(n),

@@ -185,7 +185,8 @@ fn write_spec(out: &Path, rel: &str, yaml: &str) -> Result<(), String> {
     })?;
     let path = out.join(rel);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     std::fs::write(&path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

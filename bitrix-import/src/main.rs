@@ -46,10 +46,16 @@ fn main() -> ExitCode {
     );
     println!(
         "examples:          {} found, {} read as JSON, {} valid as documented, {} valid in the specs written",
-        s.examples_found, s.examples_parsed, s.examples_valid_as_documented, s.examples_valid_in_specs
+        s.examples_found,
+        s.examples_parsed,
+        s.examples_valid_as_documented,
+        s.examples_valid_in_specs
     );
     println!("wall time:         {:.2} s", s.seconds);
-    println!("report:            {}", out.join("import-report.json").display());
+    println!(
+        "report:            {}",
+        out.join("import-report.json").display()
+    );
     println!("most frequent reasons (pages):");
     for (reason, n) in bitrix_import::top_reasons(&report, 15) {
         println!("  {n:5}  {reason}");

@@ -318,7 +318,14 @@ fn fits(node: &Node, v: &Value, mode: Mode) -> bool {
 
 /// Makes `node` accept `v`, which an example of the page shows: the example wins. Every change
 /// is recorded at the example's line `line`.
-pub fn reconcile(node: &mut Node, v: &Value, mode: Mode, path: &str, line: usize, lost: &mut Vec<Lost>) {
+pub fn reconcile(
+    node: &mut Node,
+    v: &Value,
+    mode: Mode,
+    path: &str,
+    line: usize,
+    lost: &mut Vec<Lost>,
+) {
     if fits(node, v, mode) {
         return;
     }

@@ -203,10 +203,10 @@ mod tests {
     #[test]
     fn rows_span_lines_and_ignore_pipes_in_code() {
         let ls = lines(
-            "#|\n|| **Name**\n`type` | **Description** ||\n|| **ID***\n[`integer`](x.md) | Uses `a|b`.\n\nMore ||\n|| **X** | ```\n{ a | b }\n``` ||\n|#\nafter",
+            "#|\n|| **Name**\n`type` | **Description** ||\n|| **ID***\n[`integer`](x.md) | Uses `a|b`.\n\nMore ||\n|| **X** | Shape:\n```\n{ a | b }\n```\n||\n|#\nafter",
         );
         let (t, next) = parse_table(&ls, 0);
-        assert_eq!(next, 10);
+        assert_eq!(next, 13);
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.header(), ["name\ntype", "description"]);
         assert_eq!(t.rows[1].cells[0].text, "**ID***\n[`integer`](x.md)");
