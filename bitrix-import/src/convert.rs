@@ -1,0 +1,1842 @@
+//! One page to one spec: reads the sections of a method page, builds the spec, checks it with
+//! `bitrix-spec` and repairs what the checks refuse.
+
+use std::sync::LazyLock;
+
+use bitrix_spec::{AuthContext, Mode, TypeName, Violation, is_system_code};
+use indexmap::IndexMap;
+use regex::Regex;
+use serde_json::{Map, Value};
+use serde_yaml::{Mapping, Value as Yaml};
+
+use crate::facts::{self, Limit, doc_type, is_method_name, normalized, plain};
+use crate::json::parse_example;
+use crate::page::{Block, Page};
+use crate::report::Lost;
+use crate::schema::{Node, infer, join, reconcile};
+use crate::table::Table;
+
+/// What kind of page it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A method page, for this method.
+    Method(String),
+    /// An event page.
+    Event,
+    /// Anything else (overview, data types, tutorial).
+    Other,
+}
+
+static HTTP_STATUS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)HTTP\s+status(?:es)?\s*:?\s*(.*)").expect("valid"));
+static STATUS_NUM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([1-5][0-9][0-9])\b").expect("valid"));
+static CURL_DATA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)(?:-d|--data(?:-raw)?)\s+'(.*?)'\s*(?:\\\s*$|\n|$)").expect("valid")
+});
+static REST_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/rest/(?:\*\*[^*]+\*\*/)*([A-Za-z][A-Za-z0-9_.]*)").expect("valid")
+});
+
+/// Is the page (path under `api-reference/`) an event page?
+pub fn is_event_path(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.starts_with("on-") || path.split('/').any(|d| d == "events")
+}
+
+fn title(page: &Page) -> Option<(String, usize)> {
+    page.blocks.iter().find_map(|b| match b {
+        Block::Heading {
+            level: 1,
+            text,
+            line,
+            ..
+        } => Some((text.clone(), *line)),
+        _ => None,
+    })
+}
+
+fn intro_text(page: &Page) -> String {
+    let mut out = String::new();
+    for b in &page.blocks {
+        match b {
+            Block::Heading { level, .. } if *level >= 2 => break,
+            Block::Text(l) => {
+                out.push_str(&l.text);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn page_text(page: &Page) -> String {
+    let mut out = String::new();
+    for b in &page.blocks {
+        if let Block::Text(l) = b {
+            out.push_str(&l.text);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Does the page document a REST v3 call (served under `/rest/api/`)?
+pub fn is_v3(page: &Page) -> bool {
+    page.blocks
+        .iter()
+        .any(|b| matches!(b, Block::Code { text, .. } if text.contains("/rest/api/")))
+}
+
+/// Tells method pages from the others, and finds the method name.
+pub fn classify(page: &Page) -> Kind {
+    if is_event_path(&page.path) {
+        return Kind::Event;
+    }
+    let stem = page
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".md");
+    if stem == "index" || page.path.split('/').any(|d| d.starts_with('_')) {
+        return Kind::Other;
+    }
+    let Some((title, _)) = title(page) else {
+        return Kind::Other;
+    };
+    let words: Vec<String> = title
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| "`*,:;()\"'".contains(c))
+                .to_owned()
+        })
+        .collect();
+    let text = page_text(page);
+    let says_method = text.contains("Who can execute the method")
+        || text.contains("Who can call")
+        || text.contains("Scope:")
+        || page.blocks.iter().any(|b| match b {
+            Block::Heading { text, .. } => text.eq_ignore_ascii_case("Method Parameters"),
+            Block::Code { text, .. } => REST_URL.is_match(text),
+            _ => false,
+        });
+    if !says_method {
+        return Kind::Other;
+    }
+    if let Some(last) = words.last().filter(|w| is_method_name(w)) {
+        return Kind::Method(last.clone());
+    }
+    let stem_n = normalized(stem);
+    // A method name in the title or the introduction that the file is named after.
+    let intro = intro_text(page);
+    let candidates = words
+        .iter()
+        .filter(|w| is_method_name(w))
+        .cloned()
+        .chain(facts::code_spans(&intro));
+    for c in candidates {
+        if normalized(&c) == stem_n
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '_')
+        {
+            return Kind::Method(c);
+        }
+    }
+    // The method the code examples call.
+    let mut counts: IndexMap<String, usize> = IndexMap::new();
+    for b in &page.blocks {
+        if let Block::Code { text, .. } = b {
+            for c in REST_URL.captures_iter(text) {
+                if let Some(m) = c.get(1) {
+                    *counts.entry(m.as_str().to_owned()).or_default() += 1;
+                }
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(m, _)| normalized(m) == stem_n)
+        .max_by_key(|(_, n)| *n)
+        .map_or(Kind::Other, |(m, _)| Kind::Method(m))
+}
+
+/// The counts of one page's examples.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExampleCounts {
+    /// JSON examples found.
+    pub found: usize,
+    /// Read as JSON.
+    pub parsed: usize,
+    /// Valid against the spec the tables describe.
+    pub valid_as_documented: usize,
+    /// Valid against the spec written.
+    pub valid_in_spec: usize,
+}
+
+/// A spec made from a page.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The REST method.
+    pub method: String,
+    /// The scope (the output folder).
+    pub scope: String,
+    /// The spec, as YAML text that loads.
+    pub yaml: String,
+    /// What the spec does not carry.
+    pub lost: Vec<Lost>,
+    /// Examples seen.
+    pub examples: ExampleCounts,
+}
+
+/// Why a method page gave no spec.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The reason.
+    pub reason: String,
+    /// What was lost before it failed.
+    pub lost: Vec<Lost>,
+    /// Examples seen.
+    pub examples: ExampleCounts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    None,
+    Params,
+    Response,
+    Errors,
+    Examples,
+}
+
+fn role_of(text: &str) -> Role {
+    let t = text.to_lowercase();
+    if t.contains("error") {
+        Role::Errors
+    } else if t.contains("response") || t.contains("returned") || t.contains("result") {
+        Role::Response
+    } else if t.contains("parameter") || t.contains("fields") || t.contains("argument") {
+        Role::Params
+    } else if t.contains("example") {
+        Role::Examples
+    } else {
+        Role::None
+    }
+}
+
+/// A table with the heading it stands under.
+struct Placed<'a> {
+    table: &'a Table,
+    heading: String,
+    anchor: Option<String>,
+    /// Directly under the section heading (level 2), or under a heading that says the same.
+    main: bool,
+}
+
+/// A code block with its section and the HTTP statuses stated before it.
+struct Snippet<'a> {
+    lang: &'a str,
+    text: &'a str,
+    line: usize,
+    statuses: Vec<u16>,
+}
+
+#[derive(Default)]
+struct Sections<'a> {
+    params: Vec<Placed<'a>>,
+    response: Vec<Placed<'a>>,
+    errors: Vec<Placed<'a>>,
+    response_code: Vec<Snippet<'a>>,
+    error_code: Vec<Snippet<'a>>,
+    example_code: Vec<Snippet<'a>>,
+    no_params: bool,
+    error_statuses: Vec<u16>,
+}
+
+fn statuses(text: &str) -> Vec<u16> {
+    STATUS_NUM
+        .captures_iter(text)
+        .filter_map(|c| c.get(1)?.as_str().parse().ok())
+        .collect()
+}
+
+fn sections(page: &Page) -> Sections<'_> {
+    let mut s = Sections::default();
+    let mut h2 = Role::None;
+    let mut role = Role::None;
+    let mut heading = String::new();
+    let mut anchor = None;
+    let mut main = false;
+    let mut last_status: Vec<u16> = Vec::new();
+    for b in &page.blocks {
+        match b {
+            Block::Heading {
+                level,
+                text,
+                anchor: a,
+                ..
+            } => {
+                last_status.clear();
+                if *level <= 2 {
+                    h2 = if *level == 2 {
+                        role_of(text)
+                    } else {
+                        Role::None
+                    };
+                    role = h2;
+                    main = true;
+                } else {
+                    let own = role_of(text);
+                    role = if h2 == Role::None { own } else { h2 };
+                    // "Returned Data" under "Response Handling" is still the main table.
+                    main = own == h2 && !text.contains('`') && a.is_none();
+                    if role == Role::Params && own == Role::Params && h2 == Role::Params {
+                        main = false;
+                    }
+                }
+                heading = text.clone();
+                anchor = a.clone();
+            }
+            Block::Table(t) => {
+                let placed = Placed {
+                    table: t,
+                    heading: heading.clone(),
+                    anchor: anchor.clone(),
+                    main,
+                };
+                match role {
+                    Role::Params => s.params.push(placed),
+                    Role::Response => s.response.push(placed),
+                    Role::Errors => s.errors.push(placed),
+                    _ => {}
+                }
+            }
+            Block::Code { lang, text, line } => {
+                let snip = Snippet {
+                    lang,
+                    text,
+                    line: *line,
+                    statuses: last_status.clone(),
+                };
+                match role {
+                    Role::Response => s.response_code.push(snip),
+                    Role::Errors => s.error_code.push(snip),
+                    Role::Examples | Role::Params | Role::None => s.example_code.push(snip),
+                }
+            }
+            Block::Text(l) => {
+                if let Some(c) = HTTP_STATUS.captures(&l.text) {
+                    last_status = statuses(c.get(1).map_or("", |m| m.as_str()));
+                    if role == Role::Errors && !l.included {
+                        s.error_statuses.extend(last_status.iter().copied());
+                    }
+                }
+                let t = l.text.trim().to_lowercase();
+                if role == Role::Params
+                    && (t.starts_with("no parameters") || t.contains("without parameters"))
+                {
+                    s.no_params = true;
+                }
+            }
+        }
+    }
+    s.error_statuses.sort_unstable();
+    s.error_statuses.dedup();
+    s
+}
+
+/// A member read from a table row.
+#[derive(Debug, Clone)]
+struct Member {
+    name: String,
+    line: usize,
+    required: bool,
+    doc: Option<String>,
+    desc: String,
+    anchors: Vec<String>,
+    children: Vec<Member>,
+    attached: bool,
+}
+
+/// The column roles of a member table: (name, type, description), or `None` if it is not one.
+fn member_columns(t: &Table) -> Option<(usize, Option<usize>, Option<usize>)> {
+    let h = t.header();
+    let name = h.iter().position(|c| {
+        let first = c.lines().next().unwrap_or("");
+        [
+            "name",
+            "parameter",
+            "field",
+            "key",
+            "property",
+            "member",
+            "element",
+        ]
+        .iter()
+        .any(|w| first.contains(w))
+    })?;
+    if h.iter().any(|c| c.contains("code") || c.contains("error")) && name != 0 {
+        return None;
+    }
+    let ty = h
+        .iter()
+        .enumerate()
+        .position(|(i, c)| i != name && c.trim() == "type");
+    let desc = h.iter().position(|c| c.contains("description"));
+    Some((name, ty, desc))
+}
+
+fn members_of(t: &Table, lost: &mut Vec<Lost>) -> Vec<Member> {
+    let Some((name_col, ty_col, desc_col)) = member_columns(t) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for row in t.body() {
+        let Some(cell) = row.cells.get(name_col) else {
+            continue;
+        };
+        let Some(mut nc) = facts::name_cell(&cell.text) else {
+            if !cell.text.trim().is_empty() {
+                lost.push(Lost::new(
+                    row.line,
+                    format!("row `{}` names no member", plain(&cell.text)),
+                ));
+            }
+            continue;
+        };
+        if let Some(tc) = ty_col.and_then(|i| row.cells.get(i)) {
+            nc.ty = facts::code_spans(&tc.text)
+                .into_iter()
+                .next()
+                .or_else(|| Some(plain(&tc.text)).filter(|s| !s.is_empty()));
+        }
+        let desc = desc_col
+            .and_then(|i| row.cells.get(i))
+            .or_else(|| row.cells.last().filter(|_| row.cells.len() > 1))
+            .map_or(String::new(), |c| c.text.clone());
+        if nc.name.contains("...") || nc.name.contains('…') || nc.name.contains(' ') {
+            lost.push(Lost::new(
+                row.line,
+                format!(
+                    "member pattern `{}`: the format has no way to say a family of names",
+                    nc.name
+                ),
+            ));
+            continue;
+        }
+        if nc.name.is_empty() {
+            continue;
+        }
+        out.push(Member {
+            name: nc.name,
+            line: row.line,
+            required: nc.required,
+            doc: nc.ty,
+            anchors: facts::anchors(&desc),
+            desc,
+            children: Vec::new(),
+            attached: false,
+        });
+    }
+    out
+}
+
+fn is_container(m: &Member) -> bool {
+    match &m.doc {
+        None => true,
+        Some(t) => {
+            let d = doc_type(t);
+            matches!(
+                d.ty,
+                TypeName::Object | TypeName::Array | TypeName::Any | TypeName::Map
+            )
+        }
+    }
+}
+
+/// Finds the member a sub-table describes: by the anchor its heading carries and a row links
+/// to, else by a name its heading mentions.
+fn attach(
+    members: &mut [Member],
+    placed: &Placed<'_>,
+    sub: Vec<Member>,
+) -> Result<(), Vec<Member>> {
+    fn walk<'m>(ms: &'m mut [Member], f: &dyn Fn(&Member) -> bool) -> Option<&'m mut Member> {
+        // Breadth first: shallow members before deep ones.
+        if let Some(i) = ms.iter().position(f) {
+            return Some(&mut ms[i]);
+        }
+        for m in ms.iter_mut() {
+            if let Some(x) = walk(&mut m.children, f) {
+                return Some(x);
+            }
+        }
+        None
+    }
+    let target = if let Some(a) = &placed.anchor {
+        let a = a.clone();
+        walk(members, &move |m: &Member| m.anchors.contains(&a))
+    } else {
+        None
+    };
+    let target = match target {
+        Some(t) => Some(t),
+        None => {
+            let mut tokens: Vec<String> = facts::code_spans(&placed.heading);
+            tokens.extend(placed.anchor.clone());
+            tokens.extend(
+                placed
+                    .heading
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned),
+            );
+            let mut found = None;
+            for tok in tokens {
+                let tok_l = tok.to_lowercase();
+                let last = tok_l.rsplit('.').next().unwrap_or(&tok_l).to_owned();
+                let f = move |m: &Member| {
+                    let n = m.name.to_lowercase();
+                    (n == tok_l || n == last) && !m.attached && is_container(m)
+                };
+                if walk(members, &f).is_some() {
+                    found = Some(f);
+                    break;
+                }
+            }
+            match found {
+                Some(f) => walk(members, &f),
+                None => None,
+            }
+        }
+    };
+    match target {
+        Some(t) => {
+            t.attached = true;
+            t.children = sub;
+            Ok(())
+        }
+        None => Err(sub),
+    }
+}
+
+/// Builds the members of a section: the main table, with the sub-tables attached.
+fn member_tree(placed: &[Placed<'_>], lost: &mut Vec<Lost>) -> (Vec<Member>, bool) {
+    let mut members: Vec<Member> = Vec::new();
+    let mut have_main = false;
+    for p in placed {
+        if member_columns(p.table).is_none() {
+            continue;
+        }
+        let rows = members_of(p.table, lost);
+        if !have_main && (p.main || members.is_empty()) {
+            members = rows;
+            have_main = true;
+            continue;
+        }
+        if let Err(rows) = attach(&mut members, p, rows) {
+            if !rows.is_empty() {
+                lost.push(Lost::new(
+                    p.table.line,
+                    format!(
+                        "the table under \"{}\" ({} rows) belongs to no member the importer could find",
+                        plain(&p.heading),
+                        rows.len()
+                    ),
+                ));
+            }
+        }
+    }
+    (members, have_main)
+}
+
+/// A member as a schema node; `request` adds defaults and limits.
+fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node {
+    let path = join(path, &m.name);
+    let d = m.doc.as_deref().map(doc_type);
+    let mut node = match &d {
+        Some(d) => node_of_doc(d),
+        None => Node::new(if m.children.is_empty() {
+            TypeName::Any
+        } else {
+            TypeName::Object
+        }),
+    };
+    if let (Some(d), Some(t)) = (&d, &m.doc) {
+        if d.unknown && m.children.is_empty() {
+            lost.push(Lost::new(
+                m.line,
+                format!("`{path}`: the type `{t}` has no counterpart in the format; left untyped"),
+            ));
+        }
+    }
+    node.line = m.line;
+    node.required = m.required;
+    if !m.children.is_empty() {
+        let mut obj = Node::new(TypeName::Object);
+        obj.line = m.line;
+        for c in &m.children {
+            obj.fields
+                .insert(c.name.clone(), node_of(c, request, &path, lost));
+        }
+        if node.ty == TypeName::Array {
+            node.items = Some(Box::new(obj));
+        } else {
+            obj.required = node.required;
+            node = obj;
+        }
+    }
+    let values = facts::allowed_values(&m.desc);
+    if !values.is_empty() {
+        let yn = values.len() == 2 && values.iter().all(|v| v == "Y" || v == "N");
+        match node.ty {
+            TypeName::String if yn && d.as_ref().is_some_and(|d| d.char_flag) => {
+                node.ty = TypeName::Yn;
+            }
+            TypeName::String => {
+                node.ty = TypeName::Enum;
+                node.values = values;
+            }
+            TypeName::Boolean | TypeName::Yn => {}
+            _ => lost.push(Lost::new(
+                m.line,
+                format!(
+                    "`{path}`: allowed values {} of a `{}` (the format lists values of strings only)",
+                    values.join(", "),
+                    node.ty.as_str()
+                ),
+            )),
+        }
+    }
+    if request {
+        node.default = facts::default_value(&m.desc);
+        let (lo, hi) = facts::limits(&m.desc);
+        for (limit, upper) in [(lo, false), (hi, true)] {
+            let Some(limit) = limit else { continue };
+            let applied = match (limit, node.ty) {
+                (Limit::Length(n), t) if t.is_textual() => {
+                    if upper {
+                        node.length.1 = Some(n as usize);
+                    } else {
+                        node.length.0 = Some(n as usize);
+                    }
+                    true
+                }
+                (Limit::Items(n), TypeName::Array) => {
+                    if upper {
+                        node.count.1 = Some(n as usize);
+                    } else {
+                        node.count.0 = Some(n as usize);
+                    }
+                    true
+                }
+                (Limit::Value(n), TypeName::Integer | TypeName::Id | TypeName::Number) => {
+                    if upper {
+                        node.bounds.1 = Some(n as f64);
+                    } else {
+                        node.bounds.0 = Some(n as f64);
+                    }
+                    true
+                }
+                _ => false,
+            };
+            if !applied {
+                lost.push(Lost::new(
+                    m.line,
+                    format!(
+                        "`{path}`: {} {} that does not apply to a `{}`",
+                        if upper {
+                            "an upper limit of"
+                        } else {
+                            "a lower limit of"
+                        },
+                        limit.describe(),
+                        node.ty.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+    node
+}
+
+fn node_of_doc(d: &facts::DocType) -> Node {
+    let mut n = Node::new(d.ty);
+    if let Some(i) = &d.items {
+        n.items = Some(Box::new(node_of_doc(i)));
+    }
+    if d.ty == TypeName::Enum {
+        // Values come from the description; without them it is a string.
+        n.ty = TypeName::String;
+    }
+    n
+}
+
+/// An error entry.
+#[derive(Debug, Clone)]
+struct ErrorRow {
+    code: String,
+    status: u16,
+    description: String,
+}
+
+fn status_of(code: &str) -> Option<u16> {
+    bitrix_spec::SYSTEM_ERRORS
+        .iter()
+        .find(|(c, _, _)| c.eq_ignore_ascii_case(code))
+        .map(|(_, s, _)| *s)
+}
+
+fn system_description(code: &str) -> Option<&'static str> {
+    bitrix_spec::SYSTEM_ERRORS
+        .iter()
+        .find(|(c, _, _)| c.eq_ignore_ascii_case(code))
+        .map(|(_, _, d)| *d)
+}
+
+fn clean_code(text: &str) -> String {
+    let p = plain(text);
+    let lower = p.to_lowercase();
+    if lower.is_empty()
+        || lower.starts_with("empty")
+        || lower == "-"
+        || lower == "—"
+        || lower == "\"\""
+        || lower == "''"
+    {
+        return String::new();
+    }
+    p.trim_matches(['"', '\'']).to_owned()
+}
+
+fn clean_message(text: &str) -> String {
+    let t = text.trim();
+    // A message wrapped whole in backticks is verbatim.
+    if t.starts_with('`') && t.ends_with('`') && t.matches('`').count() == 2 {
+        return t.trim_matches('`').to_owned();
+    }
+    plain(t)
+}
+
+fn error_rows(s: &Sections<'_>, lost: &mut Vec<Lost>) -> Vec<ErrorRow> {
+    let mut out: Vec<ErrorRow> = Vec::new();
+    for p in &s.errors {
+        let h = p.table.header();
+        let col = |f: &dyn Fn(&str) -> bool| h.iter().position(|c| f(c));
+        let status = col(&|c| c.contains("status") || c.contains("http"));
+        let code = col(&|c| c.contains("code") && !c.contains("status"));
+        let message = col(&|c| {
+            c.contains("message") || c.contains("error text") || c.contains("error description")
+        });
+        let field = col(&|c| c.starts_with("field"));
+        if field.is_some() && code.is_none() {
+            lost.push(Lost::new(
+                p.table.line,
+                format!(
+                    "{} field validation errors (REST v3, an error object per field): the format has no place for them",
+                    p.table.body().len()
+                ),
+            ));
+            continue;
+        }
+        let desc = col(&|c| c.contains("description"));
+        let (Some(code), Some(_)) = (code, message.or(desc)) else {
+            continue;
+        };
+        // "Code\nError Message" in one cell: the code, then its message.
+        let combined = h[code].contains("message");
+        let message = if combined { None } else { message.or(desc) };
+        for row in p.table.body() {
+            let cell = |i: usize| row.cells.get(i).map_or("", |c| c.text.as_str());
+            let mut code_text = cell(code).to_owned();
+            let mut msg = message.map(|i| cell(i).to_owned()).unwrap_or_default();
+            if combined {
+                let mut parts = code_text.splitn(2, '\n');
+                let c = parts.next().unwrap_or("").to_owned();
+                msg = parts.next().unwrap_or("").to_owned();
+                code_text = c;
+            }
+            let code = clean_code(&code_text);
+            let msg = if msg.trim_start().starts_with('>') {
+                String::new()
+            } else {
+                clean_message(&msg)
+            };
+            if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                lost.push(Lost::new(
+                    row.line,
+                    format!("error `{code}` is not an error code the format accepts"),
+                ));
+                continue;
+            }
+            if p.table.included && is_system_code(&code) {
+                continue;
+            }
+            if system_description(&code).is_some_and(|d| d.eq_ignore_ascii_case(&msg)) {
+                continue;
+            }
+            let st = status
+                .map(|i| statuses(cell(i)))
+                .and_then(|v| v.first().copied())
+                .or_else(|| (s.error_statuses.len() == 1).then(|| s.error_statuses[0]))
+                .or_else(|| status_of(&code));
+            let st = match st {
+                Some(st) if (400..=599).contains(&st) => st,
+                Some(st) if (200..300).contains(&st) => {
+                    lost.push(Lost::new(
+                        row.line,
+                        format!("error `{code}` \"{msg}\" is answered with HTTP {st}: the format lists errors of status 400 to 599 only"),
+                    ));
+                    continue;
+                }
+                other => {
+                    let fallback = s
+                        .error_statuses
+                        .iter()
+                        .copied()
+                        .find(|x| (400..=599).contains(x))
+                        .unwrap_or(400);
+                    lost.push(Lost::new(
+                        row.line,
+                        match other {
+                            Some(x) => format!("error `{code}`: HTTP status {x} is not an error status; recorded as {fallback}"),
+                            None => format!(
+                                "error `{code}`: the page gives no HTTP status for this row (statuses listed: {}); recorded as {fallback}",
+                                s.error_statuses.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+                            ),
+                        },
+                    ));
+                    fallback
+                }
+            };
+            if out.iter().any(|e| e.code == code && e.description == msg) {
+                continue;
+            }
+            out.push(ErrorRow {
+                code,
+                status: st,
+                description: msg,
+            });
+        }
+    }
+    out
+}
+
+/// A response example.
+#[derive(Debug, Clone)]
+struct Example {
+    status: u16,
+    response: Value,
+    line: usize,
+    title: &'static str,
+}
+
+fn is_json_lang(lang: &str) -> bool {
+    matches!(lang, "json" | "js" | "javascript" | "" | "json5" | "jsonc")
+}
+
+fn response_examples(
+    s: &Sections<'_>,
+    errors: &[ErrorRow],
+    counts: &mut ExampleCounts,
+    lost: &mut Vec<Lost>,
+) -> Vec<Example> {
+    let mut out = Vec::new();
+    for (snip, is_error_section) in s
+        .response_code
+        .iter()
+        .map(|x| (x, false))
+        .chain(s.error_code.iter().map(|x| (x, true)))
+    {
+        if !is_json_lang(snip.lang) || !snip.text.trim_start().starts_with(['{', '[']) {
+            continue;
+        }
+        counts.found += 1;
+        let (value, cleaned) = match parse_example(snip.text) {
+            Ok(x) => x,
+            Err(e) => {
+                lost.push(Lost::new(snip.line, format!("response example: {e}")));
+                continue;
+            }
+        };
+        counts.parsed += 1;
+        if cleaned.changed() {
+            lost.push(Lost::new(
+                snip.line,
+                format!("response example cleaned: removed {}", cleaned.describe()),
+            ));
+        }
+        let obj = value.as_object();
+        if obj.is_some_and(|o| o.contains_key("result")) {
+            let status = snip.statuses.first().copied().unwrap_or(200);
+            out.push(Example {
+                status: if (200..300).contains(&status) {
+                    status
+                } else {
+                    200
+                },
+                response: value,
+                line: snip.line,
+                title: "Success",
+            });
+        } else if let Some(code) = obj.and_then(|o| o.get("error")) {
+            let Some(code) = code.as_str().map(str::to_owned) else {
+                lost.push(Lost::new(
+                    snip.line,
+                    "error example whose `error` is not a string code (a number or an object): the format cannot hold it",
+                ));
+                continue;
+            };
+            let status = errors
+                .iter()
+                .find(|e| e.code.eq_ignore_ascii_case(&code))
+                .map(|e| e.status)
+                .or_else(|| {
+                    snip.statuses
+                        .iter()
+                        .copied()
+                        .find(|x| (400..=599).contains(x))
+                })
+                .or_else(|| status_of(&code))
+                .unwrap_or(400);
+            out.push(Example {
+                status,
+                response: value,
+                line: snip.line,
+                title: "Error",
+            });
+        } else if !is_error_section {
+            lost.push(Lost::new(
+                snip.line,
+                "response example shows the result without its `{result, time}` envelope; wrapped in one",
+            ));
+            let mut env = Map::new();
+            env.insert("result".into(), value);
+            out.push(Example {
+                status: 200,
+                response: Value::Object(env),
+                line: snip.line,
+                title: "Success",
+            });
+        } else if obj.is_some() {
+            lost.push(Lost::new(
+                snip.line,
+                "JSON example that is neither a `result` nor an `error` envelope",
+            ));
+        }
+    }
+    out
+}
+
+/// Request bodies of the cURL examples (distinct ones, `auth` left out).
+fn request_examples(
+    s: &Sections<'_>,
+    counts: &mut ExampleCounts,
+    lost: &mut Vec<Lost>,
+) -> Vec<(Map<String, Value>, usize)> {
+    let mut out: Vec<(Map<String, Value>, usize)> = Vec::new();
+    for snip in &s.example_code {
+        if !snip.text.contains("curl") {
+            continue;
+        }
+        for c in CURL_DATA.captures_iter(snip.text) {
+            let Some(body) = c.get(1) else { continue };
+            let body = body.as_str();
+            if !body.trim_start().starts_with('{') {
+                continue;
+            }
+            counts.found += 1;
+            let line = snip.line
+                + snip.text[..c.get(0).map_or(0, |m| m.start())]
+                    .lines()
+                    .count();
+            match parse_example(body) {
+                Ok((Value::Object(mut m), cleaned)) => {
+                    counts.parsed += 1;
+                    if cleaned.changed() {
+                        lost.push(Lost::new(
+                            line,
+                            format!("request example cleaned: removed {}", cleaned.describe()),
+                        ));
+                    }
+                    m.remove("auth");
+                    if !out.iter().any(|(x, _)| *x == m) {
+                        out.push((m, line));
+                    }
+                }
+                Ok(_) => lost.push(Lost::new(line, "request example is not a JSON object")),
+                Err(e) => lost.push(Lost::new(line, format!("request example: {e}"))),
+            }
+        }
+    }
+    out
+}
+
+/// What the top of a page says: the scope (and its line), who may call, application only.
+type HeaderFacts = (Option<(String, usize)>, Option<String>, bool, Vec<Lost>);
+
+fn header_facts(page: &Page) -> HeaderFacts {
+    let mut scope = None;
+    let mut access = None;
+    let mut app_only = false;
+    let mut lost = Vec::new();
+    for b in &page.blocks {
+        let Block::Text(l) = b else { continue };
+        let t = l.text.trim_start_matches(['>', ' ']);
+        if scope.is_none() {
+            if let Some(rest) = t.strip_prefix("Scope:") {
+                let spans = facts::code_spans(rest);
+                let names: Vec<String> = if spans.is_empty() {
+                    rest.split(',').map(plain).collect()
+                } else {
+                    spans
+                };
+                let mut names = names.into_iter().filter(|n| !n.is_empty());
+                if let Some(first) = names.next() {
+                    scope = Some((first, l.no));
+                }
+                let others: Vec<String> = names.collect();
+                if !others.is_empty() {
+                    lost.push(Lost::new(
+                        l.no,
+                        format!(
+                            "the page also names the scope(s) {}; a spec has one",
+                            others.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        if access.is_none() {
+            if let Some(rest) = t
+                .strip_prefix("Who can execute the method:")
+                .or_else(|| t.strip_prefix("Who can call the method:"))
+            {
+                let a = plain(rest);
+                if !a.is_empty() {
+                    access = Some(a);
+                }
+            }
+        }
+        let lower = plain(t).to_lowercase();
+        if lower.contains("only in the context of an application")
+            || lower.contains("only within the context of an application")
+            || lower.contains("only in the application context")
+        {
+            app_only = true;
+        }
+    }
+    (scope, access, app_only, lost)
+}
+
+fn deprecation(page: &Page, method: &str, lost: &mut Vec<Lost>) -> Option<Yaml> {
+    let mut in_note = false;
+    let mut found = None;
+    let mut body = String::new();
+    for b in &page.blocks {
+        let Block::Text(l) = b else { continue };
+        let t = l.text.trim();
+        if t.starts_with("{% note")
+            && t.to_lowercase().contains("deprecated")
+            && !t.contains("fields")
+        {
+            in_note = true;
+            found = Some(l.no);
+            continue;
+        }
+        if in_note {
+            if t.starts_with("{% endnote") {
+                break;
+            }
+            body.push_str(t);
+            body.push('\n');
+        }
+    }
+    let line = found?;
+    let mut m = Mapping::new();
+    let links = facts::links(&body);
+    let replacement = links
+        .iter()
+        .map(|(text, _)| text.trim_matches('`').to_owned())
+        .chain(facts::code_spans(&body))
+        .find(|t| is_method_name(t) && t != method);
+    if let Some(r) = replacement {
+        m.insert("replacement".into(), Yaml::String(r));
+    } else if let Some((text, target)) = links.first() {
+        let url = docs_url_of_link(&page.path, target);
+        m.insert("note".into(), Yaml::String(format!("see {url}")));
+        lost.push(Lost::new(
+            line,
+            format!(
+                "deprecated in favour of \"{}\", which is not one method",
+                plain(text)
+            ),
+        ));
+    }
+    Some(if m.is_empty() {
+        Yaml::Bool(true)
+    } else {
+        Yaml::Mapping(m)
+    })
+}
+
+/// The published address of a page (path under `api-reference/`).
+pub fn docs_url(path: &str) -> String {
+    format!(
+        "https://apidocs.bitrix24.com/api-reference/{}.html",
+        path.trim_end_matches(".md")
+    )
+}
+
+fn docs_url_of_link(page: &str, target: &str) -> String {
+    let target = target.split('#').next().unwrap_or(target);
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    docs_url(&parts.join("/"))
+}
+
+fn idempotent(method: &str) -> bool {
+    let last = method.rsplit('.').next().unwrap_or(method).to_lowercase();
+    const SAFE: [&str; 14] = [
+        "get", "list", "fields", "count", "search", "find", "check", "is", "has", "info", "delete",
+        "remove", "update", "set",
+    ];
+    SAFE.iter().any(|p| last.starts_with(p))
+        || last.starts_with("unbind")
+        || last.starts_with("unregister")
+}
+
+fn scope_name(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The parts of a spec that repairs change.
+struct Draft {
+    header: Mapping,
+    params: IndexMap<String, Node>,
+    result: Node,
+    errors: Vec<ErrorRow>,
+    examples: Vec<Example>,
+}
+
+impl Draft {
+    fn yaml(&self) -> String {
+        let mut m = self.header.clone();
+        if !self.params.is_empty() {
+            let mut p = Mapping::new();
+            for (k, v) in &self.params {
+                p.insert(Yaml::String(k.clone()), v.to_yaml());
+            }
+            m.insert("params".into(), Yaml::Mapping(p));
+        }
+        m.insert("result".into(), self.result.to_yaml());
+        if !self.errors.is_empty() {
+            let list = self
+                .errors
+                .iter()
+                .map(|e| {
+                    let mut x = Mapping::new();
+                    x.insert("code".into(), Yaml::String(e.code.clone()));
+                    x.insert("status".into(), Yaml::Number(e.status.into()));
+                    x.insert("description".into(), Yaml::String(e.description.clone()));
+                    Yaml::Mapping(x)
+                })
+                .collect();
+            m.insert("errors".into(), Yaml::Sequence(list));
+        }
+        if !self.examples.is_empty() {
+            let list = self
+                .examples
+                .iter()
+                .map(|e| {
+                    let mut x = Mapping::new();
+                    x.insert("title".into(), Yaml::String(e.title.into()));
+                    if e.status != 200 {
+                        x.insert("status".into(), Yaml::Number(e.status.into()));
+                    }
+                    x.insert(
+                        "response".into(),
+                        serde_yaml::to_value(&e.response).unwrap_or(Yaml::Null),
+                    );
+                    Yaml::Mapping(x)
+                })
+                .collect();
+            m.insert("examples".into(), Yaml::Sequence(list));
+        }
+        serde_yaml::to_string(&Yaml::Mapping(m)).unwrap_or_default()
+    }
+
+    fn params_node(&self) -> Node {
+        let mut n = Node::new(TypeName::Object);
+        n.fields = self.params.clone();
+        n
+    }
+}
+
+/// Converts a method page into a spec that loads, or says why it cannot.
+pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
+    let mut lost = Vec::new();
+    let mut counts = ExampleCounts::default();
+    for (line, target) in &page.missing_includes {
+        lost.push(Lost::new(
+            *line,
+            format!("the included fragment `{target}` is missing"),
+        ));
+    }
+    if is_v3(page) {
+        lost.push(Lost::new(
+            1,
+            "the method is served under `/rest/api/` (REST v3); the format cannot say so",
+        ));
+    }
+    let (scope, access, app_only, header_lost) = header_facts(page);
+    lost.extend(header_lost);
+    let folder = page.path.split('/').next().unwrap_or("");
+    let scope = scope.map_or_else(|| scope_name(folder), |(s, _)| scope_name(&s));
+    let fail = |reason: String, lost: Vec<Lost>, examples: ExampleCounts| Failure {
+        reason,
+        lost,
+        examples,
+    };
+    if !is_method_name(method)
+        && !method
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(fail(
+            format!("`{method}` is not a REST method name"),
+            lost,
+            counts,
+        ));
+    }
+    let (title, _) = title(page).unwrap_or_default();
+    let summary = {
+        let t = plain(&title);
+        let t = t.strip_suffix(method).unwrap_or(&t).trim().to_owned();
+        if t.is_empty() {
+            format!("The `{method}` method.")
+        } else {
+            t
+        }
+    };
+
+    let s = sections(page);
+    // Parameters.
+    let (param_members, _) = member_tree(&s.params, &mut lost);
+    let mut params = IndexMap::new();
+    for m in &param_members {
+        if params.contains_key(&m.name) {
+            lost.push(Lost::new(
+                m.line,
+                format!("parameter `{}` is listed twice", m.name),
+            ));
+            continue;
+        }
+        params.insert(m.name.clone(), node_of(m, true, "", &mut lost));
+    }
+    // Result.
+    let (resp_members, _) = member_tree(&s.response, &mut lost);
+    let mut result_node: Option<Node> = None;
+    let mut result_fields = IndexMap::new();
+    for m in &resp_members {
+        match m.name.as_str() {
+            "result" => result_node = Some(node_of(m, false, "", &mut lost)),
+            "time" | "total" | "next" => {}
+            _ => {
+                result_fields.insert(m.name.clone(), node_of(m, false, "result", &mut lost));
+            }
+        }
+    }
+    let table_result = result_node.is_some() || !result_fields.is_empty();
+    let mut result = result_node.unwrap_or_else(|| {
+        if result_fields.is_empty() {
+            Node::new(TypeName::Any)
+        } else {
+            let mut n = Node::new(TypeName::Object);
+            n.fields = result_fields;
+            n
+        }
+    });
+    result.required = true;
+    result.normalize();
+
+    let mut errors = error_rows(&s, &mut lost);
+    let mut examples = response_examples(&s, &errors, &mut counts, &mut lost);
+    let requests = request_examples(&s, &mut counts, &mut lost);
+
+    // Error examples name codes the spec must know.
+    for ex in &examples {
+        let Some(o) = ex.response.as_object() else {
+            continue;
+        };
+        let Some(code) = o.get("error").and_then(Value::as_str) else {
+            continue;
+        };
+        if !errors.iter().any(|e| e.code.eq_ignore_ascii_case(code))
+            && !is_system_code(code)
+            && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            errors.push(ErrorRow {
+                code: code.to_owned(),
+                status: ex.status,
+                description: o
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+            });
+        }
+    }
+    examples.retain(|ex| {
+        let code = ex.response.get("error").and_then(Value::as_str);
+        let ok = code.is_none_or(|c| {
+            errors.iter().any(|e| e.code.eq_ignore_ascii_case(c)) || is_system_code(c)
+        });
+        if !ok {
+            lost.push(Lost::new(
+                ex.line,
+                "error example with a code the format does not accept",
+            ));
+        }
+        ok
+    });
+
+    // The examples as documented, against the tables.
+    for ex in &examples {
+        match ex.response.get("result") {
+            Some(r) => {
+                if result
+                    .to_schema()
+                    .is_some_and(|sc| bitrix_spec::conforms(&sc, r, Mode::Response).is_ok())
+                {
+                    counts.valid_as_documented += 1;
+                }
+            }
+            None => counts.valid_as_documented += 1,
+        }
+    }
+    // The example wins: the result takes the shape the success examples show.
+    if table_result {
+        for ex in &examples {
+            if let Some(r) = ex.response.get("result") {
+                reconcile(&mut result, r, Mode::Response, "result", ex.line, &mut lost);
+            }
+        }
+    }
+    if !table_result {
+        // No table: the examples are all there is.
+        if let Some(r) = examples.iter().find_map(|e| e.response.get("result")) {
+            let mut n = infer(r);
+            n.required = true;
+            n.normalize();
+            for ex in &examples {
+                if let Some(r) = ex.response.get("result") {
+                    reconcile(
+                        &mut n,
+                        r,
+                        Mode::Response,
+                        "result",
+                        ex.line,
+                        &mut Vec::new(),
+                    );
+                }
+            }
+            result = n;
+        } else {
+            lost.push(Lost::new(
+                1,
+                "the page describes no result (no returned-data table, no success example); typed as any",
+            ));
+        }
+    }
+    result.required = true;
+
+    let mut header = Mapping::new();
+    let mut put = |k: &str, v: Yaml| {
+        header.insert(Yaml::String(k.to_owned()), v);
+    };
+    put("method", Yaml::String(method.to_owned()));
+    put("scope", Yaml::String(scope.clone()));
+    put("summary", Yaml::String(summary));
+    put(
+        "access",
+        Yaml::String(access.unwrap_or_else(|| "not stated".to_owned())),
+    );
+    let contexts = if app_only {
+        vec![AuthContext::Application]
+    } else {
+        vec![AuthContext::Application, AuthContext::Webhook]
+    };
+    put(
+        "contexts",
+        Yaml::Sequence(
+            contexts
+                .iter()
+                .map(|c| Yaml::String(c.as_str().into()))
+                .collect(),
+        ),
+    );
+    put("idempotent", Yaml::Bool(idempotent(method)));
+    put("docs", Yaml::String(docs_url(&page.path)));
+    if let Some(d) = deprecation(page, method, &mut lost) {
+        put("deprecated", d);
+    }
+    if s.no_params && !params.is_empty() {
+        lost.push(Lost::new(
+            1,
+            "the page says there are no parameters, yet lists some",
+        ));
+    }
+
+    let mut draft = Draft {
+        header,
+        params,
+        result,
+        errors,
+        examples,
+    };
+    let file = format!("{scope}/{method}.yaml");
+    let context = contexts[0];
+    // Names first, then load; repair what the checks refuse, a bounded number of times.
+    let mut pn = draft.params_node();
+    pn.finalize("", &mut lost);
+    draft.params = pn.fields;
+    draft.result.finalize("result", &mut lost);
+    let mut requests_valid = vec![false; requests.len()];
+    for round in 0..12 {
+        let yaml = draft.yaml();
+        match bitrix_spec::load(&file, &yaml) {
+            Ok(spec) => {
+                // Request examples: the example wins over the table.
+                let mut changed = false;
+                for (i, (req, line)) in requests.iter().enumerate() {
+                    let req = match_keys(req, &draft.params);
+                    match bitrix_spec::validate_request(&spec, &req, context) {
+                        Ok(()) => {
+                            if round == 0 {
+                                counts.valid_as_documented += 1;
+                            }
+                            requests_valid[i] = true;
+                        }
+                        Err(v) => {
+                            requests_valid[i] = false;
+                            changed |= repair_request(&mut draft, &v, &req, *line, &mut lost);
+                        }
+                    }
+                }
+                if changed {
+                    continue;
+                }
+                counts.valid_in_spec =
+                    draft.examples.len() + requests_valid.iter().filter(|v| **v).count();
+                let yaml = format!(
+                    "# Imported from {} by bitrix-import.\n{yaml}",
+                    docs_url(&page.path)
+                );
+                return Ok(Imported {
+                    method: method.to_owned(),
+                    scope,
+                    yaml,
+                    lost,
+                    examples: counts,
+                });
+            }
+            Err(diags) => {
+                if !repair(&mut draft, &diags, &mut lost) {
+                    let first = diags.first().map_or_else(String::new, ToString::to_string);
+                    return Err(fail(
+                        format!("the spec does not load: {first}"),
+                        lost,
+                        counts,
+                    ));
+                }
+            }
+        }
+    }
+    Err(fail("repairs did not converge".into(), lost, counts))
+}
+
+/// The request's keys spelled as the spec's parameters (the portal reads them either way).
+fn match_keys(req: &Map<String, Value>, params: &IndexMap<String, Node>) -> Map<String, Value> {
+    req.iter()
+        .map(|(k, v)| {
+            let key = params
+                .keys()
+                .find(|p| p.eq_ignore_ascii_case(k))
+                .cloned()
+                .unwrap_or_else(|| k.clone());
+            (key, v.clone())
+        })
+        .collect()
+}
+
+fn repair_request(
+    draft: &mut Draft,
+    v: &Violation,
+    req: &Map<String, Value>,
+    line: usize,
+    lost: &mut Vec<Lost>,
+) -> bool {
+    match v {
+        Violation::Missing(p) => match draft.params.get_mut(p) {
+            Some(n) if n.required => {
+                n.required = false;
+                lost.push(Lost::new(
+                    n.line.max(1),
+                    format!("parameter `{p}` is marked required, but the request example at line {line} leaves it out; made optional"),
+                ));
+                true
+            }
+            _ => false,
+        },
+        Violation::Invalid(p, _) => {
+            let Some(value) = req.get(p) else {
+                return false;
+            };
+            let Some(n) = draft.params.get_mut(p) else {
+                return false;
+            };
+            let before = lost.len();
+            reconcile(n, value, Mode::Request, p, line, lost);
+            lost.len() > before
+        }
+        Violation::NoParams | Violation::Rule(..) => false,
+    }
+}
+
+/// Loosens or drops what the checks refuse; `false` when nothing could be done.
+fn repair(draft: &mut Draft, diags: &[bitrix_spec::Diagnostic], lost: &mut Vec<Lost>) -> bool {
+    let mut done = false;
+    // Drop from the end so indexes stay valid.
+    let mut drop_errors = Vec::new();
+    let mut drop_examples = Vec::new();
+    for d in diags {
+        let key = d.key.as_str();
+        let head = key.split(['.', '[']).next().unwrap_or("");
+        match head {
+            "params" => {
+                let name = key
+                    .strip_prefix("params.")
+                    .and_then(|r| {
+                        draft
+                            .params
+                            .keys()
+                            .find(|k| r == k.as_str() || r.starts_with(&format!("{k}.")))
+                    })
+                    .cloned();
+                if let Some(name) = name {
+                    if let Some(n) = draft.params.get_mut(&name) {
+                        if n.ty != TypeName::Any {
+                            lost.push(Lost::new(
+                                n.line.max(1),
+                                format!("parameter `{name}` left untyped: {}", d.message),
+                            ));
+                            let required = n.required;
+                            *n = Node::new(TypeName::Any);
+                            n.required = required;
+                            done = true;
+                        }
+                    }
+                }
+            }
+            "result" if draft.result.ty != TypeName::Any => {
+                lost.push(Lost::new(
+                    draft.result.line.max(1),
+                    format!("result left untyped: {}", d.message),
+                ));
+                draft.result = Node::new(TypeName::Any);
+                draft.result.required = true;
+                done = true;
+            }
+            "errors" => {
+                if let Some(i) = index_of(key) {
+                    drop_errors.push(i);
+                }
+            }
+            "examples" => {
+                if let Some(i) = index_of(key) {
+                    drop_examples.push(i);
+                }
+            }
+            "deprecated" => {
+                draft.header.insert("deprecated".into(), Yaml::Bool(true));
+                lost.push(Lost::new(
+                    1,
+                    format!("deprecation replacement dropped: {}", d.message),
+                ));
+                done = true;
+            }
+            _ => {}
+        }
+    }
+    drop_errors.sort_unstable();
+    drop_errors.dedup();
+    for i in drop_errors.into_iter().rev() {
+        if i < draft.errors.len() {
+            let e = draft.errors.remove(i);
+            lost.push(Lost::new(
+                1,
+                format!(
+                    "error `{}` \"{}\" dropped: the checks refuse it",
+                    e.code, e.description
+                ),
+            ));
+            done = true;
+        }
+    }
+    drop_examples.sort_unstable();
+    drop_examples.dedup();
+    for i in drop_examples.into_iter().rev() {
+        if i < draft.examples.len() {
+            let e = draft.examples.remove(i);
+            lost.push(Lost::new(e.line, "example dropped: the checks refuse it"));
+            done = true;
+        }
+    }
+    done
+}
+
+fn index_of(key: &str) -> Option<usize> {
+    let start = key.find('[')? + 1;
+    let end = key[start..].find(']')? + start;
+    key[start..end].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::page;
+
+    fn page(text: &str) -> Page {
+        page::parse(
+            "demo/demo-thing-add.md",
+            text,
+            Path::new("/nonexistent/demo/demo-thing-add.md"),
+        )
+    }
+
+    const PAGE: &str = r#"# Add a Thing demo.thing.add
+
+> Scope: [`demo`](../scopes/permissions.md)
+>
+> Who can execute the method: administrator
+
+{% note warning "DEPRECATED" %}
+
+Replaced by [demo.item.add](../item/demo-item-add.md).
+
+{% endnote %}
+
+This method works only within the context of an [application](../app.md).
+
+## Method Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **fields***
+[`object`](../data-types.md) | Values ([details](#fields)) ||
+|| **mode**
+[`string`](../data-types.md) | How. Possible values:
+- `fast` — quickly
+- `slow` — slowly
+
+By default `fast` ||
+|| **LIMIT**
+[`integer`](../data-types.md) | Page size, maximum 50 ||
+|#
+
+### Parameter fields {#fields}
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **TITLE***
+[`string`](../data-types.md) | Title, up to 255 characters ||
+|| **ACTIVE**
+[`char`](../data-types.md) | Possible values: `Y`, `N` ||
+|| **UF_...** | User fields ||
+|#
+
+## Response Handling
+
+HTTP Status: **200**
+
+```json
+{
+    "result": {"id": "15", "tags": [], "owner": {"id": 1}},
+    // timing
+    "time": {"start": 1.5, ...}
+}
+```
+
+### Returned Data
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **result**
+[`object`](../data-types.md) | The thing ([fields](#result)) ||
+|| **time**
+[`time`](../data-types.md) | Timing ||
+|#
+
+#### Object result {#result}
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **id**
+[`integer`](../data-types.md) | Identifier ||
+|| **tags**
+[`string[]`](../data-types.md) | Tags ||
+|| **owner**
+[`integer`](../data-types.md) | Owner ||
+|#
+
+## Error Handling
+
+HTTP Status: **400**, **403**
+
+```json
+{
+    "error": "ERROR_EMPTY_TITLE",
+    "error_description": "Title is empty"
+}
+```
+
+### Possible Error Codes
+
+#|
+|| **Status** | **Code** | **Description** | **Value** ||
+|| `400` | `ERROR_EMPTY_TITLE` | Title is empty | `TITLE` missing ||
+|| `403` | `ACCESS_DENIED` | `Access denied!` | Not an administrator ||
+|| `400` | Empty value | `Unknown error` | Anything else ||
+|#
+"#;
+
+    #[test]
+    fn title_gives_the_method_and_the_summary() {
+        let p = page(PAGE);
+        assert_eq!(classify(&p), Kind::Method("demo.thing.add".into()));
+        let imp = import(&p, "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        assert_eq!(spec.summary, "Add a Thing");
+        assert_eq!(spec.scope, "demo");
+        assert_eq!(spec.access, "administrator");
+        assert_eq!(spec.contexts, [AuthContext::Application]);
+        assert!(!spec.idempotent);
+        assert_eq!(
+            spec.docs,
+            "https://apidocs.bitrix24.com/api-reference/demo/demo-thing-add.html"
+        );
+    }
+
+    #[test]
+    fn event_and_overview_pages_are_not_method_pages() {
+        let mut p = page("# Thing Added\n\n> Scope: `demo`\n");
+        p.path = "demo/events/on-thing-add.md".into();
+        assert_eq!(classify(&p), Kind::Event);
+        let p = page("# Things: an overview\n\nSome words about `demo.thing.add`.\n");
+        assert_eq!(classify(&p), Kind::Other);
+        // No method in the title: the introduction names the one the file is named after.
+        let p = page(
+            "# Add a Thing\n\n> Who can execute the method: anyone\n\nThe `demo.thing.add` method adds.\n",
+        );
+        assert_eq!(classify(&p), Kind::Method("demo.thing.add".into()));
+    }
+
+    #[test]
+    fn parameters_with_required_marks_nesting_enums_defaults_and_limits() {
+        let imp = import(&page(PAGE), "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        let fields = &spec.params["fields"];
+        assert!(fields.required);
+        assert_eq!(fields.ty, TypeName::Object);
+        let members = fields.fields.as_ref().expect("nested table attached");
+        assert!(members["TITLE"].required);
+        assert_eq!(members["TITLE"].max_length, Some(255));
+        assert_eq!(members["ACTIVE"].ty, TypeName::Yn);
+        assert!(!members.contains_key("UF_..."));
+        let mode = &spec.params["mode"];
+        assert_eq!(mode.ty, TypeName::Enum);
+        assert_eq!(
+            mode.values.as_deref(),
+            Some(&["fast".to_owned(), "slow".to_owned()][..])
+        );
+        assert_eq!(mode.default, Some(serde_yaml::Value::String("fast".into())));
+        assert_eq!(spec.params["LIMIT"].maximum, Some(50.0));
+        assert!(
+            imp.lost
+                .iter()
+                .any(|l| l.fact.contains("UF_...") && l.line > 0)
+        );
+    }
+
+    #[test]
+    fn errors_examples_and_the_example_winning_over_the_table() {
+        let imp = import(&page(PAGE), "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        let errors: Vec<(&str, u16, &str)> = spec
+            .errors
+            .iter()
+            .map(|e| (e.code.as_str(), e.status, e.description.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("ERROR_EMPTY_TITLE", 400, "Title is empty"),
+                ("ACCESS_DENIED", 403, "Access denied!"),
+                ("", 400, "Unknown error"),
+            ]
+        );
+        assert_eq!(spec.examples.len(), 2);
+        assert_eq!(spec.examples[1].status, 400);
+        // The table says `owner` is an integer; the example shows an object.
+        let result = spec.result.fields.as_ref().expect("result members");
+        assert_eq!(result["owner"].ty, TypeName::Object);
+        assert_eq!(result["id"].ty, TypeName::Integer);
+        assert!(imp.lost.iter().any(|l| l.fact.contains("result.owner")));
+        // The example was cleaned, and that is recorded.
+        assert!(imp.lost.iter().any(|l| l.fact.contains("cleaned")));
+        assert_eq!(imp.examples.found, 2);
+        assert_eq!(imp.examples.valid_as_documented, 1);
+    }
+
+    #[test]
+    fn deprecation_names_its_replacement() {
+        let imp = import(&page(PAGE), "demo.thing.add").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+        let d = spec.deprecated.expect("deprecated");
+        assert_eq!(d.replacement.as_deref(), Some("demo.item.add"));
+    }
+
+    #[test]
+    fn a_page_that_cannot_give_a_spec_fails_with_a_reason() {
+        let p = page("# Something demo.-bad\n\n## Method Parameters\n");
+        let f = import(&p, "demo.-bad name").expect_err("fails");
+        assert!(f.reason.contains("not a REST method name"), "{}", f.reason);
+        let e = page::read(Path::new("/nonexistent"), "x.md").expect_err("no such page");
+        assert!(e.contains("cannot read"));
+    }
+}

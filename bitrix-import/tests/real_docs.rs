@@ -1,0 +1,89 @@
+//! Runs the importer over the real reference, when it is present, and checks the report and
+//! every spec written.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use bitrix_import::page;
+use bitrix_import::report::Status;
+
+fn docs_dir() -> PathBuf {
+    std::env::var_os("BITRIX_DOCS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/b24restdocs"),
+        PathBuf::from,
+    )
+}
+
+#[test]
+fn every_method_page_is_reported_and_every_spec_loads() {
+    let docs = docs_dir();
+    if !docs.join("api-reference").is_dir() {
+        eprintln!(
+            "skipped: no reference at {} (set BITRIX_DOCS to run this test)",
+            docs.display()
+        );
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("bitrix-import-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let report = bitrix_import::run(&docs, &out).expect("the importer runs");
+
+    // The report covers every method page: classify them again independently of the run.
+    let files = bitrix_import::markdown_files(&docs.join("api-reference")).expect("lists pages");
+    let mut method_pages = BTreeSet::new();
+    for rel in &files {
+        if bitrix_import::convert::is_event_path(rel) {
+            continue;
+        }
+        match page::read(&docs, rel) {
+            Ok(p) => {
+                if let bitrix_import::convert::Kind::Method(_) =
+                    bitrix_import::convert::classify(&p)
+                {
+                    method_pages.insert(rel.clone());
+                }
+            }
+            Err(_) => {
+                method_pages.insert(rel.clone());
+            }
+        }
+    }
+    let reported: BTreeSet<String> = report.pages.iter().map(|e| e.page.clone()).collect();
+    assert_eq!(reported, method_pages, "one report entry per method page");
+    assert!(
+        method_pages.len() > 1000,
+        "found only {} method pages",
+        method_pages.len()
+    );
+    let s = &report.summary;
+    assert_eq!(s.ok + s.partial + s.failed, report.pages.len());
+    assert_eq!(s.specs_written, s.ok + s.partial);
+
+    // Every spec written loads with bitrix-spec, from the directory it was written to.
+    let mut loaded = 0;
+    for e in &report.pages {
+        match (e.status, &e.spec) {
+            (Status::Failed, spec) => assert!(spec.is_none() && e.reason.is_some()),
+            (_, Some(rel)) => {
+                if let Err(d) = bitrix_spec::load_file(&out, rel) {
+                    panic!("{rel} does not load: {}", d[0]);
+                }
+                loaded += 1;
+            }
+            (_, None) => panic!("{} has no spec but is not failed", e.page),
+        }
+        for l in &e.lost {
+            assert!(
+                l.line >= 1,
+                "{}: a lost fact without a line: {}",
+                e.page,
+                l.fact
+            );
+        }
+    }
+    assert_eq!(loaded, s.specs_written);
+    let on_disk = bitrix_spec::spec_files(&out).expect("lists specs").len();
+    assert_eq!(on_disk, s.specs_written);
+    assert!(out.join("import-report.json").is_file());
+    let _ = std::fs::remove_dir_all(&out);
+}
