@@ -399,7 +399,11 @@ fn request_struct(
     if args.is_empty() {
         arg_docs = "Creates the request; it has no required parameters.".into();
     }
-    let alias = method.map(|(m, _)| quote!(#[doc(alias = #m)]));
+    // rustdoc refuses an alias equal to the item's name: a method whose REST name is already
+    // its type's name has nothing to add.
+    let alias = method
+        .filter(|(m, _)| *m != name)
+        .map(|(m, _)| quote!(#[doc(alias = #m)]));
     let (deprecated, allow) = match method.and_then(|(_, d)| d) {
         Some(d) => {
             let note = d.note();

@@ -129,10 +129,7 @@ fn expand_scope(lit: &LitStr) -> proc_macro2::TokenStream {
             Ok((spec, body))
         });
         match expanded {
-            Ok((spec, body)) => {
-                out.extend(body);
-                loaded.push((rel.as_str(), text, spec));
-            }
+            Ok((spec, body)) => loaded.push((rel.as_str(), text, spec, body)),
             Err(diags) => out.extend(
                 diags
                     .iter()
@@ -142,11 +139,24 @@ fn expand_scope(lit: &LitStr) -> proc_macro2::TokenStream {
     }
     let scope_specs: Vec<bitrix_codegen::ScopeSpec<'_>> = loaded
         .iter()
-        .map(|(file, text, spec)| bitrix_codegen::ScopeSpec { file, text, spec })
+        .map(|(file, text, spec, _)| bitrix_codegen::ScopeSpec { file, text, spec })
         .collect();
-    for d in bitrix_codegen::check_scope(&scope_specs, &types) {
+    let clashes = bitrix_codegen::check_scope(&scope_specs, &types);
+    // A spec whose types clash with another's is left out, so that its diagnostic is not
+    // followed by the compiler's own about the same name.
+    let clashing: std::collections::HashSet<&str> =
+        clashes.iter().map(|d| d.file.as_str()).collect();
+    for d in &clashes {
         out.extend(error(span, &format!("invalid spec: {d}")));
     }
+    let mut listed = Vec::new();
+    for (file, text, spec, body) in loaded {
+        if !clashing.contains(file) {
+            out.extend(body);
+            listed.push((file, text, spec));
+        }
+    }
+    let loaded = listed;
     out.extend(registry(&scope, &loaded));
     out
 }
