@@ -1,0 +1,278 @@
+//! Type names unique within a scope folder. All specs of a folder expand into one Rust module,
+//! so two of them (or a spec and a shared type) must not define one type name. The clashes are
+//! those `bitrix_codegen::check_scope` reports, plus a type defined twice within one spec (what
+//! `bitrix_codegen::expand` refuses); each is resolved in the imported spec, never in a curated
+//! one, by giving the clashing nested type an explicit CamelCase `name:` unused in the scope.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bitrix_codegen::{ScopeSpec, check_scope, type_names};
+use bitrix_spec::{Seg, Spec, Types, path_string};
+use serde_yaml::{Mapping, Value as Yaml};
+
+/// Rounds of renaming before the clashes still left fail their pages.
+const MAX_ROUNDS: usize = 8;
+
+/// What resolving one folder did.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    /// Nested types given a name.
+    pub renamed: usize,
+    /// Imported specs left out, by file, with the reason.
+    pub failed: BTreeMap<String, String>,
+}
+
+/// One type that clashes: the spec file and key that define it, and its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Clash {
+    file: String,
+    key: String,
+    name: String,
+}
+
+/// Resolves the clashes of one scope folder. `curated` are the folder's curated specs (file,
+/// text), `types` its shared types, `imported` the imported specs (file to YAML text, marker
+/// line included), changed in place; a spec whose clash cannot be resolved is removed from
+/// `imported` and named in [`Resolution::failed`].
+pub fn resolve(
+    curated: &[(String, String)],
+    types: &Types,
+    imported: &mut BTreeMap<String, String>,
+) -> Resolution {
+    let mut res = Resolution::default();
+    let curated: Vec<(&str, &str, Spec)> = curated
+        .iter()
+        .filter_map(|(f, t)| {
+            Some((
+                f.as_str(),
+                t.as_str(),
+                bitrix_spec::load_with(f, t, types).ok()?,
+            ))
+        })
+        .collect();
+    for round in 0..=MAX_ROUNDS {
+        let mut loaded: Vec<(String, String, Spec)> = Vec::new();
+        for (file, text) in imported.iter() {
+            match bitrix_spec::load_with(file, text, types) {
+                Ok(spec) => loaded.push((file.clone(), text.clone(), spec)),
+                Err(d) => {
+                    let first = d.first().map_or_else(String::new, ToString::to_string);
+                    res.failed
+                        .insert(file.clone(), format!("the spec does not load: {first}"));
+                }
+            }
+        }
+        for f in res.failed.keys() {
+            imported.remove(f);
+        }
+        let clashes = find(&curated, &loaded, types);
+        if clashes.is_empty() {
+            break;
+        }
+        if round == MAX_ROUNDS {
+            for c in clashes {
+                res.failed.entry(c.file.clone()).or_insert_with(|| {
+                    format!(
+                        "the type `{}` (at `{}`) still clashes with another type of the scope after {MAX_ROUNDS} renamings",
+                        c.name, c.key
+                    )
+                });
+            }
+            for f in res.failed.keys() {
+                imported.remove(f);
+            }
+            break;
+        }
+        // Every name the scope defines now, so that a new one is unused.
+        let mut taken: BTreeSet<String> = types.iter().map(|(n, _)| n.to_owned()).collect();
+        for s in curated
+            .iter()
+            .map(|c| &c.2)
+            .chain(loaded.iter().map(|l| &l.2))
+        {
+            taken.extend(type_names(s).into_iter().map(|(n, _)| n));
+        }
+        let mut done: BTreeSet<(String, String)> = BTreeSet::new();
+        for c in clashes {
+            let targets = if c.key == "method" {
+                // The request type (or its error enum) of this spec is defined by another spec as
+                // a nested type: rename that one, in the imported specs that define it.
+                let others: Vec<(String, String)> = loaded
+                    .iter()
+                    .filter(|(f, _, _)| *f != c.file)
+                    .flat_map(|(f, _, s)| {
+                        type_names(s)
+                            .into_iter()
+                            .filter(|(n, p)| *n == c.name && path_string(p) != "method")
+                            .map(|(_, p)| (f.clone(), path_string(&p)))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                if others.is_empty() {
+                    res.failed.entry(c.file.clone()).or_insert_with(|| {
+                        format!(
+                            "its type `{}` is defined by a curated spec, a shared type or another method of the scope; give the method a `rust_name` by hand",
+                            c.name
+                        )
+                    });
+                    continue;
+                }
+                others
+            } else {
+                vec![(c.file.clone(), c.key.clone())]
+            };
+            for (file, key) in targets {
+                if !done.insert((file.clone(), key.clone())) || res.failed.contains_key(&file) {
+                    continue;
+                }
+                let Some(text) = imported.get(&file) else {
+                    continue;
+                };
+                let Some(spec) = loaded.iter().find(|l| l.0 == file).map(|l| &l.2) else {
+                    continue;
+                };
+                let Some(path) = type_names(spec)
+                    .into_iter()
+                    .map(|(_, p)| p)
+                    .find(|p| path_string(p) == key)
+                else {
+                    continue;
+                };
+                let new = fresh_name(&c.name, &path, &taken);
+                match rename(text, &path, &new) {
+                    Ok(t) => {
+                        taken.insert(new);
+                        imported.insert(file, t);
+                        res.renamed += 1;
+                    }
+                    Err(why) => {
+                        res.failed.insert(
+                            file,
+                            format!("the type `{}` (at `{key}`) clashes with another type of the scope and {why}", c.name),
+                        );
+                    }
+                }
+            }
+        }
+        for f in res.failed.keys() {
+            imported.remove(f);
+        }
+    }
+    res
+}
+
+/// The clashes at imported specs: `check_scope` over the curated specs first, then the imported
+/// ones (so that a clash is always reported at an imported spec when one takes part), and the
+/// types an imported spec defines twice.
+fn find(
+    curated: &[(&str, &str, Spec)],
+    loaded: &[(String, String, Spec)],
+    types: &Types,
+) -> BTreeSet<Clash> {
+    let specs: Vec<ScopeSpec<'_>> = curated
+        .iter()
+        .map(|(file, text, spec)| ScopeSpec { file, text, spec })
+        .chain(
+            loaded
+                .iter()
+                .map(|(file, text, spec)| ScopeSpec { file, text, spec }),
+        )
+        .collect();
+    let mut out = BTreeSet::new();
+    for d in check_scope(&specs, types) {
+        if let Some((file, _, spec)) = loaded.iter().find(|l| l.0 == d.file) {
+            // The name is the one the message quotes among those defined at the key.
+            let name = type_names(spec)
+                .into_iter()
+                .filter(|(n, p)| path_string(p) == d.key && d.message.contains(&format!("`{n}`")))
+                .map(|(n, _)| n)
+                .next();
+            if let Some(name) = name {
+                out.insert(Clash {
+                    file: file.clone(),
+                    key: d.key.clone(),
+                    name,
+                });
+            }
+        }
+    }
+    for (file, _, spec) in loaded {
+        let mut seen = BTreeSet::new();
+        for (name, path) in type_names(spec) {
+            if !seen.insert(name.clone()) {
+                out.insert(Clash {
+                    file: file.clone(),
+                    key: path_string(&path),
+                    name,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A name for the nested type `old` at `path` that the scope does not use: the old name with
+/// what the type is (`Enum`, `Object`) after it, numbered when that is taken too.
+fn fresh_name(old: &str, path: &[Seg], taken: &BTreeSet<String>) -> String {
+    let side = match path.first() {
+        Some(Seg::Key(k)) if k == "params" => "Param",
+        _ => "Member",
+    };
+    let base = format!("{old}{side}");
+    if !taken.contains(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}{n}"))
+        .find(|n| !taken.contains(n))
+        .unwrap_or(base)
+}
+
+/// The spec `text` (marker line first) with `name: new` on the schema at `path`, placed after
+/// its `type`.
+pub fn rename(text: &str, path: &[Seg], new: &str) -> Result<String, String> {
+    let (marker, body) = match text.split_once('\n') {
+        Some((first, rest)) if first.starts_with('#') => (Some(first), rest),
+        _ => (None, text),
+    };
+    let mut doc: Yaml = serde_yaml::from_str(body).map_err(|e| format!("cannot be read: {e}"))?;
+    let mut node = &mut doc;
+    for seg in path {
+        node = match seg {
+            Seg::Key(k) => node.get_mut(k.as_str()),
+            Seg::Index(i) => node.get_mut(*i),
+        }
+        .ok_or_else(|| format!("has no `{}`", path_string(path)))?;
+    }
+    let Yaml::Mapping(m) = node else {
+        return Err(format!("`{}` is not a schema", path_string(path)));
+    };
+    if let Some(Yaml::String(n)) = m.get("name") {
+        if !n.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return Err(format!(
+                "its `name: {n}` renames the field, so it cannot name the type"
+            ));
+        }
+    }
+    let mut renamed = Mapping::new();
+    let mut placed = false;
+    for (k, v) in m.iter() {
+        if k.as_str() == Some("name") {
+            continue;
+        }
+        renamed.insert(k.clone(), v.clone());
+        if k.as_str() == Some("type") {
+            renamed.insert("name".into(), Yaml::String(new.to_owned()));
+            placed = true;
+        }
+    }
+    if !placed {
+        renamed.insert("name".into(), Yaml::String(new.to_owned()));
+    }
+    *m = renamed;
+    let yaml = serde_yaml::to_string(&doc).map_err(|e| format!("cannot be written: {e}"))?;
+    Ok(match marker {
+        Some(first) => format!("{first}\n{yaml}"),
+        None => yaml,
+    })
+}
