@@ -30,14 +30,32 @@ struct Clash {
     name: String,
 }
 
+/// An imported spec of the folder: its text (marker line included), the spec and the type
+/// names its expansion defines.
+pub struct Imported {
+    /// The YAML text.
+    pub text: String,
+    /// The spec, loaded from `text`.
+    pub spec: Spec,
+    names: Vec<(String, Vec<Seg>)>,
+}
+
+impl Imported {
+    /// An imported spec, loaded already.
+    pub fn new(text: String, spec: Spec) -> Imported {
+        let names = type_names(&spec);
+        Imported { text, spec, names }
+    }
+}
+
 /// Resolves the clashes of one scope folder. `curated` are the folder's curated specs (file,
-/// text), `types` its shared types, `imported` the imported specs (file to YAML text, marker
-/// line included), changed in place; a spec whose clash cannot be resolved is removed from
-/// `imported` and named in [`Resolution::failed`].
+/// text), `types` its shared types, `imported` the imported specs by file, changed in place; a
+/// spec whose clash cannot be resolved is removed from `imported` and named in
+/// [`Resolution::failed`].
 pub fn resolve(
     curated: &[(String, String)],
     types: &Types,
-    imported: &mut BTreeMap<String, String>,
+    imported: &mut BTreeMap<String, Imported>,
 ) -> Resolution {
     let mut res = Resolution::default();
     let curated: Vec<(&str, &str, Spec)> = curated
@@ -50,22 +68,9 @@ pub fn resolve(
             ))
         })
         .collect();
+    let mut curated_names: Option<BTreeSet<String>> = None;
     for round in 0..=MAX_ROUNDS {
-        let mut loaded: Vec<(String, String, Spec)> = Vec::new();
-        for (file, text) in imported.iter() {
-            match bitrix_spec::load_with(file, text, types) {
-                Ok(spec) => loaded.push((file.clone(), text.clone(), spec)),
-                Err(d) => {
-                    let first = d.first().map_or_else(String::new, ToString::to_string);
-                    res.failed
-                        .insert(file.clone(), format!("the spec does not load: {first}"));
-                }
-            }
-        }
-        for f in res.failed.keys() {
-            imported.remove(f);
-        }
-        let clashes = find(&curated, &loaded, types);
+        let clashes = find(&curated, imported, types);
         if clashes.is_empty() {
             break;
         }
@@ -84,27 +89,31 @@ pub fn resolve(
             break;
         }
         // Every name the scope defines now, so that a new one is unused.
-        let mut taken: BTreeSet<String> = types.iter().map(|(n, _)| n.to_owned()).collect();
-        for s in curated
-            .iter()
-            .map(|c| &c.2)
-            .chain(loaded.iter().map(|l| &l.2))
-        {
-            taken.extend(type_names(s).into_iter().map(|(n, _)| n));
+        let mut taken = curated_names
+            .get_or_insert_with(|| {
+                let mut t: BTreeSet<String> = types.iter().map(|(n, _)| n.to_owned()).collect();
+                for c in &curated {
+                    t.extend(type_names(&c.2).into_iter().map(|(n, _)| n));
+                }
+                t
+            })
+            .clone();
+        for i in imported.values() {
+            taken.extend(i.names.iter().map(|(n, _)| n.clone()));
         }
         let mut done: BTreeSet<(String, String)> = BTreeSet::new();
         for c in clashes {
             let targets = if c.key == "method" {
                 // The request type (or its error enum) of this spec is defined by another spec as
                 // a nested type: rename that one, in the imported specs that define it.
-                let others: Vec<(String, String)> = loaded
+                let others: Vec<(String, String)> = imported
                     .iter()
-                    .filter(|(f, _, _)| *f != c.file)
-                    .flat_map(|(f, _, s)| {
-                        type_names(s)
-                            .into_iter()
+                    .filter(|(f, _)| **f != c.file)
+                    .flat_map(|(f, i)| {
+                        i.names
+                            .iter()
                             .filter(|(n, p)| *n == c.name && path_string(p) != "method")
-                            .map(|(_, p)| (f.clone(), path_string(&p)))
+                            .map(|(_, p)| (f.clone(), path_string(p)))
                             .collect::<Vec<_>>()
                     })
                     .collect();
@@ -125,30 +134,41 @@ pub fn resolve(
                 if !done.insert((file.clone(), key.clone())) || res.failed.contains_key(&file) {
                     continue;
                 }
-                let Some(text) = imported.get(&file) else {
+                let Some(imp) = imported.get_mut(&file) else {
                     continue;
                 };
-                let Some(spec) = loaded.iter().find(|l| l.0 == file).map(|l| &l.2) else {
-                    continue;
-                };
-                let Some(path) = type_names(spec)
-                    .into_iter()
+                let Some(path) = imp
+                    .names
+                    .iter()
                     .map(|(_, p)| p)
                     .find(|p| path_string(p) == key)
+                    .cloned()
                 else {
                     continue;
                 };
                 let new = fresh_name(&c.name, &path, &taken);
-                match rename(text, &path, &new) {
-                    Ok(t) => {
+                let renamed = rename(&imp.text, &path, &new).and_then(|t| {
+                    let spec = bitrix_spec::load_with(&file, &t, types).map_err(|d| {
+                        format!(
+                            "the renamed spec does not load: {}",
+                            d.first().map_or_else(String::new, ToString::to_string)
+                        )
+                    })?;
+                    Ok((t, spec))
+                });
+                match renamed {
+                    Ok((t, spec)) => {
                         taken.insert(new);
-                        imported.insert(file, t);
+                        *imp = Imported::new(t, spec);
                         res.renamed += 1;
                     }
                     Err(why) => {
                         res.failed.insert(
                             file,
-                            format!("the type `{}` (at `{key}`) clashes with another type of the scope and {why}", c.name),
+                            format!(
+                                "the type `{}` (at `{key}`) clashes with another type of the scope and {why}",
+                                c.name
+                            ),
                         );
                     }
                 }
@@ -166,44 +186,44 @@ pub fn resolve(
 /// types an imported spec defines twice.
 fn find(
     curated: &[(&str, &str, Spec)],
-    loaded: &[(String, String, Spec)],
+    imported: &BTreeMap<String, Imported>,
     types: &Types,
 ) -> BTreeSet<Clash> {
     let specs: Vec<ScopeSpec<'_>> = curated
         .iter()
         .map(|(file, text, spec)| ScopeSpec { file, text, spec })
-        .chain(
-            loaded
-                .iter()
-                .map(|(file, text, spec)| ScopeSpec { file, text, spec }),
-        )
+        .chain(imported.iter().map(|(file, i)| ScopeSpec {
+            file,
+            text: &i.text,
+            spec: &i.spec,
+        }))
         .collect();
     let mut out = BTreeSet::new();
     for d in check_scope(&specs, types) {
-        if let Some((file, _, spec)) = loaded.iter().find(|l| l.0 == d.file) {
+        if let Some(i) = imported.get(&d.file) {
             // The name is the one the message quotes among those defined at the key.
-            let name = type_names(spec)
-                .into_iter()
-                .filter(|(n, p)| path_string(p) == d.key && d.message.contains(&format!("`{n}`")))
-                .map(|(n, _)| n)
-                .next();
+            let name = i
+                .names
+                .iter()
+                .find(|(n, p)| path_string(p) == d.key && d.message.contains(&format!("`{n}`")))
+                .map(|(n, _)| n.clone());
             if let Some(name) = name {
                 out.insert(Clash {
-                    file: file.clone(),
+                    file: d.file.clone(),
                     key: d.key.clone(),
                     name,
                 });
             }
         }
     }
-    for (file, _, spec) in loaded {
+    for (file, i) in imported {
         let mut seen = BTreeSet::new();
-        for (name, path) in type_names(spec) {
-            if !seen.insert(name.clone()) {
+        for (name, path) in &i.names {
+            if !seen.insert(name) {
                 out.insert(Clash {
                     file: file.clone(),
-                    key: path_string(&path),
-                    name,
+                    key: path_string(path),
+                    name: name.clone(),
                 });
             }
         }
@@ -212,7 +232,8 @@ fn find(
 }
 
 /// A name for the nested type `old` at `path` that the scope does not use: the old name with
-/// what the type is (`Enum`, `Object`) after it, numbered when that is taken too.
+/// the side it is on after it (`Param` for parameters, `Member` for the result), numbered when
+/// that is taken too.
 fn fresh_name(old: &str, path: &[Seg], taken: &BTreeSet<String>) -> String {
     let side = match path.first() {
         Some(Seg::Key(k)) if k == "params" => "Param",

@@ -234,6 +234,8 @@ pub struct Imported {
     pub scope: String,
     /// The spec, as YAML text that loads.
     pub yaml: String,
+    /// The spec, loaded from `yaml`.
+    pub spec: bitrix_spec::Spec,
     /// What the spec does not carry.
     pub lost: Vec<Lost>,
     /// Examples seen.
@@ -1502,6 +1504,7 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
                     method: method.to_owned(),
                     scope,
                     yaml,
+                    spec,
                     lost,
                     examples: counts,
                 });

@@ -63,8 +63,8 @@ pub struct Outcome {
 struct Planned {
     /// Index of its entry in the report.
     entry: usize,
-    /// The YAML text.
-    yaml: String,
+    /// The spec.
+    spec: clash::Imported,
 }
 
 /// Rust keywords, which no scope folder may be named (each folder is a module).
@@ -104,12 +104,22 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
     let mut entries = Vec::new();
     let mut not_methods = Vec::new();
     let mut methods = Vec::new();
-    for rel in &files {
-        if convert::is_event_path(rel) {
+    // Pages are read and classified, then converted, on every core; the results are taken in
+    // page order, so the output does not depend on the threads.
+    let read = par_map(&files, |rel| {
+        (!convert::is_event_path(rel)).then(|| {
+            page::read(docs, rel).map(|page| {
+                let kind = convert::classify(&page);
+                (page, kind)
+            })
+        })
+    });
+    for (rel, read) in files.iter().zip(read) {
+        let Some(read) = read else {
             summary.event_pages += 1;
             continue;
-        }
-        let page = match page::read(docs, rel) {
+        };
+        let (page, kind) = match read {
             Ok(p) => p,
             Err(reason) => {
                 entries.push(Entry {
@@ -123,7 +133,7 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
                 continue;
             }
         };
-        match convert::classify(&page) {
+        match kind {
             convert::Kind::Method(m) => methods.push((convert::is_v3(&page), page, m)),
             convert::Kind::Event => summary.event_pages += 1,
             convert::Kind::Other => summary.other_pages += 1,
@@ -174,7 +184,10 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
     let mut given: BTreeMap<String, String> = BTreeMap::new();
     // The specs to write, by scope folder and file.
     let mut planned: BTreeMap<String, BTreeMap<String, Planned>> = BTreeMap::new();
-    for (_, page, method) in methods {
+    let converted = par_map(&methods, |(_, page, method)| {
+        (!existing.curated_methods.contains_key(method)).then(|| convert::import(page, method))
+    });
+    for ((_, page, method), converted) in methods.into_iter().zip(converted) {
         let rel = &page.path;
         let mut entry = Entry {
             method: method.clone(),
@@ -190,7 +203,7 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
             entries.push(entry);
             continue;
         }
-        match convert::import(&page, &method) {
+        match converted.unwrap_or_else(|| convert::import(&page, &method)) {
             Ok(imp) => {
                 add_examples(&mut summary, &imp.examples);
                 entry.lost = imp.lost;
@@ -216,7 +229,7 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
                         rel_spec,
                         Planned {
                             entry: entries.len(),
-                            yaml: imp.yaml,
+                            spec: clash::Imported::new(imp.yaml, imp.spec),
                         },
                     );
                 }
@@ -234,17 +247,21 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
     for (folder, specs) in planned {
         let dir = out.join(&folder);
         let types = bitrix_spec::Types::read_dir(&dir, out).unwrap_or_default();
-        let mut texts: BTreeMap<String, String> = specs
-            .iter()
-            .map(|(f, p)| (f.clone(), p.yaml.clone()))
+        let mut index = BTreeMap::new();
+        let mut specs: BTreeMap<String, clash::Imported> = specs
+            .into_iter()
+            .map(|(f, p)| {
+                index.insert(f.clone(), p.entry);
+                (f, p.spec)
+            })
             .collect();
-        let res = clash::resolve(&existing.curated_in(&folder), &types, &mut texts);
+        let res = clash::resolve(&existing.curated_in(&folder), &types, &mut specs);
         summary.clashes_resolved += res.renamed;
-        for (file, p) in specs {
-            let e = &mut entries[p.entry];
-            match texts.remove(&file) {
-                Some(yaml) => {
-                    desired.insert(file, yaml);
+        for (file, entry) in index {
+            let e = &mut entries[entry];
+            match specs.remove(&file) {
+                Some(imp) => {
+                    desired.insert(file, imp.text);
                 }
                 None => {
                     e.status = Status::Failed;
@@ -318,6 +335,33 @@ pub fn folders_without_crate(out: &Path, folders: &[String]) -> Vec<String> {
         .filter(|f| !root.join("scopes").join(f).join("Cargo.toml").is_file())
         .cloned()
         .collect()
+}
+
+/// `f` over `items` on every core, the results in the order of `items`.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn add_examples(s: &mut Summary, c: &convert::ExampleCounts) {
