@@ -297,3 +297,121 @@ pub fn rename(text: &str, path: &[Seg], new: &str) -> Result<String, String> {
         None => yaml,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GET: &str = "# Imported from https://example.com/get.html by bitrix-import.
+method: demo.item.get
+scope: demo
+summary: Gets an item.
+access: any user
+contexts: [webhook]
+idempotent: true
+docs: https://example.com
+params:
+  KIND:
+    type: enum
+    required: true
+    values: [a, b]
+result:
+  type: object
+  required: true
+  fields:
+    owner:
+      type: object
+      fields:
+        id: {type: integer}
+";
+
+    fn spec_named(method: &str) -> String {
+        GET.replace("demo.item.get", method).replace(
+            "params:\n  KIND:\n    type: enum\n    required: true\n    values: [a, b]\n",
+            "",
+        )
+    }
+
+    fn imported(files: &[(&str, String)]) -> BTreeMap<String, Imported> {
+        files
+            .iter()
+            .map(|(f, t)| {
+                let spec = bitrix_spec::load(f, t).expect("loads");
+                ((*f).to_owned(), Imported::new(t.clone(), spec))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_nested_type_named_like_a_request_type_is_renamed_not_the_method() {
+        // `KIND` of demo.item.get is `DemoItemGetKind`, the request type of demo.item.get.kind.
+        let mut specs = imported(&[
+            ("demo/demo.item.get.yaml", GET.to_owned()),
+            (
+                "demo/demo.item.get.kind.yaml",
+                spec_named("demo.item.get.kind"),
+            ),
+        ]);
+        let res = resolve(&[], &Types::default(), &mut specs);
+        assert_eq!(res.renamed, 1);
+        assert!(res.failed.is_empty(), "{:?}", res.failed);
+        let get = &specs["demo/demo.item.get.yaml"].text;
+        assert!(get.starts_with("# Imported from https://example.com/get.html"));
+        assert!(
+            get.contains("  KIND:\n    type: enum\n    name: DemoItemGetKindParam\n"),
+            "{get}"
+        );
+        assert_eq!(
+            specs["demo/demo.item.get.kind.yaml"].text,
+            spec_named("demo.item.get.kind")
+        );
+    }
+
+    #[test]
+    fn a_clash_with_a_curated_spec_is_resolved_in_the_imported_one() {
+        // The curated spec defines `DemoItemGetResultOwner` as a type of its own.
+        let curated = spec_named("demo.item.find")
+            .replacen(
+                "# Imported from https://example.com/get.html by bitrix-import.\n",
+                "",
+                1,
+            )
+            .replace(
+                "    owner:\n      type: object\n",
+                "    owner:\n      type: object\n      name: DemoItemGetResultOwner\n",
+            );
+        let mut specs = imported(&[("demo/demo.item.get.yaml", GET.to_owned())]);
+        let res = resolve(
+            &[("demo/demo.item.find.yaml".to_owned(), curated)],
+            &Types::default(),
+            &mut specs,
+        );
+        assert_eq!(res.renamed, 1, "{:?}", res.failed);
+        let get = &specs["demo/demo.item.get.yaml"].text;
+        assert!(get.contains("name: DemoItemGetResultOwnerMember"), "{get}");
+    }
+
+    #[test]
+    fn two_methods_with_one_type_name_fail_the_later() {
+        let mut specs = imported(&[
+            ("demo/demo.item_get.yaml", spec_named("demo.item_get")),
+            ("demo/demo.itemGet.yaml", spec_named("demo.itemGet")),
+        ]);
+        let res = resolve(&[], &Types::default(), &mut specs);
+        assert_eq!(specs.len(), 1);
+        assert_eq!(res.failed.len(), 1);
+        let why = res.failed.values().next().expect("one");
+        assert!(why.contains("`DemoItemGet`"), "{why}");
+    }
+
+    #[test]
+    fn a_field_renaming_name_cannot_name_the_type() {
+        let path = [Seg::Key("params".into()), Seg::Key("KIND".into())];
+        let text = GET.replace(
+            "    required: true\n    values",
+            "    name: kind_of\n    values",
+        );
+        let err = rename(&text, &path, "New").unwrap_err();
+        assert!(err.contains("renames the field"), "{err}");
+    }
+}

@@ -1786,6 +1786,27 @@ HTTP Status: **400**, **403**
 "#;
 
     #[test]
+    fn javascript_sdk_functions_and_commands_are_told_from_rest_methods() {
+        assert!(is_js_sdk_name("BX24.placement.call"));
+        assert!(!is_js_sdk_name("placement.bind"));
+        assert!(!is_js_sdk_name("BX24"));
+        assert!(is_rest_name("imbot.v2.Chat.Message.send") && is_rest_name("profile"));
+        assert!(!is_rest_name("crm.item..list") && !is_rest_name("crm-item.list"));
+        let js = page(
+            "# Get Status getStatus\n\n```js\nBX24.placement.call('getStatus', {}, f);\n```\n",
+        );
+        assert!(!calls_over_rest(&js, "getStatus"));
+        let rest =
+            page("# A demo.thing.add\n\n```js\nBX24.callMethod('demo.thing.add', {});\n```\n");
+        assert!(calls_over_rest(&rest, "demo.thing.add"));
+        let curl = page(
+            "# A demo.thing.add\n\n```bash\ncurl https://x/rest/**put_your_user_id_here**/**put_your_webhook_here**/demo.thing.add\n```\n",
+        );
+        assert!(calls_over_rest(&curl, "demo.thing.add"));
+        assert!(!calls_over_rest(&curl, "demo.thing"));
+    }
+
+    #[test]
     fn title_gives_the_method_and_the_summary() {
         let p = page(PAGE);
         assert_eq!(classify(&p), Kind::Method("demo.thing.add".into()));

@@ -315,7 +315,12 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
 /// the differences, one line per file (none: `out` is what the importer writes).
 pub fn check(docs: &Path, out: &Path) -> Result<(Outcome, Vec<String>), String> {
     let existing = outdir::scan(out)?;
-    let tmp = std::env::temp_dir().join(format!("bitrix-import-check-{}", std::process::id()));
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let tmp = std::env::temp_dir().join(format!(
+        "bitrix-import-check-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
     let result = outdir::seed(out, &existing, &tmp)

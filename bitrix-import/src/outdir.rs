@@ -206,3 +206,53 @@ pub fn compare(expected: &Path, actual: &Path) -> Result<Vec<String>, String> {
     }
     Ok(diffs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_marker_line_makes_a_spec_imported() {
+        assert!(is_imported(&format!(
+            "{}\nmethod: a.b\n",
+            marker("https://example.com/a.html")
+        )));
+        assert!(!is_imported("method: a.b\n"));
+        assert!(!is_imported(
+            "# A comment\n# Imported from x by bitrix-import.\n"
+        ));
+        assert!(!is_imported(
+            "# Imported from x, edited by hand\nmethod: a.b\n"
+        ));
+    }
+
+    #[test]
+    fn scan_tells_curated_specs_and_types_from_imported_ones() {
+        let dir = std::env::temp_dir().join(format!("bitrix-import-scan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let put = |rel: &str, text: &str| {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
+            std::fs::write(p, text).expect("write");
+        };
+        put("a/a.x.yaml", &format!("{}\nmethod: a.x\n", marker("u")));
+        put("a/a.y.yaml", "method: a.y\n");
+        put("b/odd-name.yaml", "method: a.z\n");
+        put("b/broken.yaml", ": : :\n");
+        put(
+            "a/types/T.yaml",
+            &format!("{}\ntype: object\n", marker("u")),
+        );
+        put("a/notes.yml", "method: a.w\n");
+        let ex = scan(&dir).expect("scans");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(ex.imported.keys().collect::<Vec<_>>(), ["a/a.x.yaml"]);
+        assert_eq!(
+            ex.curated.keys().collect::<Vec<_>>(),
+            ["a/a.y.yaml", "b/broken.yaml", "b/odd-name.yaml"]
+        );
+        assert_eq!(ex.curated_methods["a.z"], "b/odd-name.yaml");
+        assert_eq!(ex.curated_methods["broken"], "b/broken.yaml");
+        assert_eq!(ex.types.iter().collect::<Vec<_>>(), ["a/types/T.yaml"]);
+    }
+}
