@@ -1,11 +1,14 @@
 //! Imports the Bitrix24 REST reference into method specs.
 //!
 //! The reference is Markdown with Diplodoc extensions (`#| ... |#` tables, `{% include %}`,
-//! `{% list tabs %}`). [`run`] reads every page under `DOCS/api-reference/`, turns each method
-//! page into a spec in the format of `bitrix-spec` (checked with the same loader the build uses),
-//! writes the specs that load under `OUT/<scope>/<method>.yaml`, and writes
-//! `OUT/import-report.json` with one entry per method page: its status and the facts of the page
-//! that its spec could not carry.
+//! `{% list tabs %}`). [`run`] reads every page under `DOCS/api-reference/`, turns each REST
+//! method page into a spec in the format of `bitrix-spec` (checked with the same loader the build
+//! uses) and makes the imported specs of `OUT/<scope>/<method>.yaml` what the run produces: `OUT`
+//! may be the repository's `specs/`, whose curated specs (no marker line, see [`outdir`]) are
+//! kept and whose methods are not imported. Nested types are named so that no two types of a
+//! scope folder clash ([`clash`]). `OUT/import-report.json` gets one entry per method page: its
+//! status and the facts of the page that its spec could not carry. [`check`] compares `OUT`
+//! with a fresh import and changes nothing.
 
 pub mod clash;
 pub mod convert;
