@@ -38,6 +38,56 @@ static REST_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/rest/(?:\*\*[^*]+\*\*/)*([A-Za-z][A-Za-z0-9_.]*)").expect("valid")
 });
 
+static SDK_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:callMethod|callListMethod|callFastListMethod|::call|->call|restCommand)\s*\(\s*['"]([A-Za-z][A-Za-z0-9_.]*)['"]"#,
+    )
+    .expect("valid")
+});
+
+/// Is `name` a REST method name: dot-separated parts of ASCII letters, digits and `_`?
+pub fn is_rest_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .split('.')
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Is `name` shaped like a function of the JavaScript SDK: a member of its global object
+/// `BX24` (`BX24.placement.call`), which no REST method is?
+pub fn is_js_sdk_name(name: &str) -> bool {
+    name.split_once('.')
+        .is_some_and(|(first, _)| first == "BX24")
+}
+
+/// Do the page's code examples call `method` over REST: a `/rest/` address ending in the
+/// method, or the method as the first argument of an SDK's REST call (`callMethod`,
+/// `callListMethod`, `callFastListMethod`, `CRest::call`, `->call`, `restCommand`)? A JavaScript
+/// command passed to a widget function (`BX24.placement.call('getStatus')`) is not one.
+pub fn calls_over_rest(page: &Page, method: &str) -> bool {
+    let ends_in_method = |line: &str| {
+        let lower = line.to_ascii_lowercase();
+        let needle = format!("/{}", method.to_ascii_lowercase());
+        lower.match_indices(&needle).any(|(i, _)| {
+            lower[i + needle.len()..].chars().next().is_none_or(|c| {
+                !(c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                    || lower[i + needle.len()..].starts_with(".json")
+            })
+        })
+    };
+    page.blocks.iter().any(|b| match b {
+        Block::Code { text, .. } => {
+            text.lines()
+                .any(|l| l.contains("/rest/") && ends_in_method(l))
+                || SDK_CALL.captures_iter(text).any(|c| {
+                    c.get(1)
+                        .is_some_and(|m| m.as_str().eq_ignore_ascii_case(method))
+                })
+        }
+        _ => false,
+    })
+}
+
 /// Is the page (path under `api-reference/`) an event page?
 pub fn is_event_path(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
@@ -184,6 +234,8 @@ pub struct Imported {
     pub scope: String,
     /// The spec, as YAML text that loads.
     pub yaml: String,
+    /// The spec, loaded from `yaml`.
+    pub spec: bitrix_spec::Spec,
     /// What the spec does not carry.
     pub lost: Vec<Lost>,
     /// Examples seen.
@@ -1447,14 +1499,12 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
                 }
                 counts.valid_in_spec =
                     draft.examples.len() + requests_valid.iter().filter(|v| **v).count();
-                let yaml = format!(
-                    "# Imported from {} by bitrix-import.\n{yaml}",
-                    docs_url(&page.path)
-                );
+                let yaml = format!("{}\n{yaml}", crate::outdir::marker(&docs_url(&page.path)));
                 return Ok(Imported {
                     method: method.to_owned(),
                     scope,
                     yaml,
+                    spec,
                     lost,
                     examples: counts,
                 });
@@ -1734,6 +1784,27 @@ HTTP Status: **400**, **403**
 || `400` | Empty value | `Unknown error` | Anything else ||
 |#
 "#;
+
+    #[test]
+    fn javascript_sdk_functions_and_commands_are_told_from_rest_methods() {
+        assert!(is_js_sdk_name("BX24.placement.call"));
+        assert!(!is_js_sdk_name("placement.bind"));
+        assert!(!is_js_sdk_name("BX24"));
+        assert!(is_rest_name("imbot.v2.Chat.Message.send") && is_rest_name("profile"));
+        assert!(!is_rest_name("crm.item..list") && !is_rest_name("crm-item.list"));
+        let js = page(
+            "# Get Status getStatus\n\n```js\nBX24.placement.call('getStatus', {}, f);\n```\n",
+        );
+        assert!(!calls_over_rest(&js, "getStatus"));
+        let rest =
+            page("# A demo.thing.add\n\n```js\nBX24.callMethod('demo.thing.add', {});\n```\n");
+        assert!(calls_over_rest(&rest, "demo.thing.add"));
+        let curl = page(
+            "# A demo.thing.add\n\n```bash\ncurl https://x/rest/**put_your_user_id_here**/**put_your_webhook_here**/demo.thing.add\n```\n",
+        );
+        assert!(calls_over_rest(&curl, "demo.thing.add"));
+        assert!(!calls_over_rest(&curl, "demo.thing"));
+    }
 
     #[test]
     fn title_gives_the_method_and_the_summary() {

@@ -1,25 +1,31 @@
 //! Imports the Bitrix24 REST reference into method specs.
 //!
 //! The reference is Markdown with Diplodoc extensions (`#| ... |#` tables, `{% include %}`,
-//! `{% list tabs %}`). [`run`] reads every page under `DOCS/api-reference/`, turns each method
-//! page into a spec in the format of `bitrix-spec` (checked with the same loader the build uses),
-//! writes the specs that load under `OUT/<scope>/<method>.yaml`, and writes
-//! `OUT/import-report.json` with one entry per method page: its status and the facts of the page
-//! that its spec could not carry.
+//! `{% list tabs %}`). [`run`] reads every page under `DOCS/api-reference/`, turns each REST
+//! method page into a spec in the format of `bitrix-spec` (checked with the same loader the build
+//! uses) and makes the imported specs of `OUT/<scope>/<method>.yaml` what the run produces: `OUT`
+//! may be the repository's `specs/`, whose curated specs (no marker line, see [`outdir`]) are
+//! kept and whose methods are not imported. Nested types are named so that no two types of a
+//! scope folder clash ([`clash`]). `OUT/import-report.json` gets one entry per method page: its
+//! status and the facts of the page that its spec could not carry. [`check`] compares `OUT`
+//! with a fresh import and changes nothing.
 
+pub mod clash;
 pub mod convert;
 pub mod facts;
 pub mod json;
+pub mod outdir;
 pub mod page;
 pub mod report;
 pub mod schema;
 pub mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use report::{Entry, Lost, Report, Status, Summary};
+pub use outdir::Changes;
+use report::{Entry, Lost, NotMethod, Report, Status, Summary};
 
 /// Every `*.md` file under `dir`, as paths relative to it with `/` separators, sorted.
 pub fn markdown_files(dir: &Path) -> std::io::Result<Vec<String>> {
@@ -45,10 +51,51 @@ pub fn markdown_files(dir: &Path) -> std::io::Result<Vec<String>> {
     Ok(out)
 }
 
-/// Imports the reference under `docs` into `out`; returns the report (also written to
-/// `out/import-report.json`).
-pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
+/// What one run did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The report, as written to `out/import-report.json`.
+    pub report: Report,
+    /// What changed among the imported specs of `out`.
+    pub changes: Changes,
+    /// The scope folders of `out` that hold specs after the run.
+    pub folders: Vec<String>,
+}
+
+/// A spec the run means to write, before the clashes of its folder are resolved.
+struct Planned {
+    /// Index of its entry in the report.
+    entry: usize,
+    /// The spec.
+    spec: clash::Imported,
+}
+
+/// Rust keywords, which no scope folder may be named (each folder is a module).
+const KEYWORDS: [&str; 51] = [
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Is `folder` usable as a scope folder: a Rust module name of lower case letters, digits and
+/// `_`, starting with a letter (what `scopes/new.sh` accepts), not a keyword?
+pub fn is_folder_name(folder: &str) -> bool {
+    folder.starts_with(|c: char| c.is_ascii_lowercase())
+        && folder
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !KEYWORDS.contains(&folder)
+}
+
+/// Imports the reference under `docs` into `out`, which may hold the repository's specs: the
+/// curated specs there stay as they are (and their methods are not imported), the imported specs
+/// become what this run produces (written, rewritten or removed), and `out/import-report.json`
+/// is written.
+pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
     let started = Instant::now();
+    let existing = outdir::scan(out)?;
     let reference = docs.join("api-reference");
     let files = markdown_files(&reference)
         .map_err(|e| format!("cannot list {}: {e}", reference.display()))?;
@@ -58,19 +105,26 @@ pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
         ..Summary::default()
     };
     let mut entries = Vec::new();
-    // Which page wrote each method, to report a second page for the same method.
-    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    let mut not_methods = Vec::new();
     let mut methods = Vec::new();
-    for rel in &files {
-        if convert::is_event_path(rel) {
+    // Pages are read and classified, then converted, on every core; the results are taken in
+    // page order, so the output does not depend on the threads.
+    let read = par_map(&files, |rel| {
+        (!convert::is_event_path(rel)).then(|| {
+            page::read(docs, rel).map(|page| {
+                let kind = convert::classify(&page);
+                (page, kind)
+            })
+        })
+    });
+    for (rel, read) in files.iter().zip(read) {
+        let Some(read) = read else {
             summary.event_pages += 1;
             continue;
-        }
-        let page = match page::read(docs, rel) {
+        };
+        let (page, kind) = match read {
             Ok(p) => p,
             Err(reason) => {
-                summary.method_pages += 1;
-                summary.failed += 1;
                 entries.push(Entry {
                     method: String::new(),
                     page: rel.clone(),
@@ -82,90 +136,240 @@ pub fn run(docs: &Path, out: &Path) -> Result<Report, String> {
                 continue;
             }
         };
-        match convert::classify(&page) {
+        match kind {
             convert::Kind::Method(m) => methods.push((convert::is_v3(&page), page, m)),
             convert::Kind::Event => summary.event_pages += 1,
             convert::Kind::Other => summary.other_pages += 1,
         }
     }
+    // The folders that document functions of the JavaScript SDK (`BX24.placement.call`): a page
+    // there whose examples do not call its method over REST documents a JavaScript command.
+    let js_sections: BTreeSet<String> = methods
+        .iter()
+        .filter(|(_, _, m)| convert::is_js_sdk_name(m))
+        .map(|(_, p, _)| match p.path.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/"),
+            None => String::new(),
+        })
+        .collect();
+    methods.retain(|(_, page, m)| {
+        let reason = if convert::is_js_sdk_name(m) {
+            Some("a function of the JavaScript SDK (`BX24`), not a REST method".to_owned())
+        } else if !convert::is_rest_name(m) {
+            Some("not a REST method name (dot-separated parts of ASCII letters, digits and `_`)".to_owned())
+        } else {
+            js_sections
+                .iter()
+                .find(|d| page.path.starts_with(d.as_str()))
+                .filter(|_| !convert::calls_over_rest(page, m))
+                .map(|d| {
+                    format!(
+                        "documented among the JavaScript SDK functions (`{d}`) and no example calls it over REST: a JavaScript command"
+                    )
+                })
+        };
+        match reason {
+            Some(reason) => {
+                summary.other_pages += 1;
+                not_methods.push(NotMethod {
+                    name: m.clone(),
+                    page: page.path.clone(),
+                    reason,
+                });
+                false
+            }
+            None => true,
+        }
+    });
     // A method documented for REST v1 and v3 gets its spec from the v1 page.
     methods.sort_by_key(|(v3, _, _)| *v3);
-    for (_, page, method) in methods {
+    // Which page gave each method, to report a second page for the same method.
+    let mut given: BTreeMap<String, String> = BTreeMap::new();
+    // The specs to write, by scope folder and file.
+    let mut planned: BTreeMap<String, BTreeMap<String, Planned>> = BTreeMap::new();
+    let converted = par_map(&methods, |(_, page, method)| {
+        (!existing.curated_methods.contains_key(method)).then(|| convert::import(page, method))
+    });
+    for ((_, page, method), converted) in methods.into_iter().zip(converted) {
         let rel = &page.path;
-        summary.method_pages += 1;
-        let entry = match convert::import(&page, &method) {
+        let mut entry = Entry {
+            method: method.clone(),
+            page: rel.clone(),
+            status: Status::Failed,
+            reason: None,
+            spec: None,
+            lost: Vec::new(),
+        };
+        if let Some(curated) = existing.curated_methods.get(&method) {
+            entry.status = Status::Curated;
+            entry.spec = Some(curated.clone());
+            entries.push(entry);
+            continue;
+        }
+        match converted.unwrap_or_else(|| convert::import(&page, &method)) {
             Ok(imp) => {
                 add_examples(&mut summary, &imp.examples);
+                entry.lost = imp.lost;
                 let rel_spec = format!("{}/{}.yaml", imp.scope, imp.method);
-                if let Some(first) = written.get(&imp.method) {
-                    Entry {
-                        method,
-                        page: rel.clone(),
-                        status: Status::Failed,
-                        reason: Some(format!(
-                            "the page {first} already gave the spec of this method"
-                        )),
-                        spec: None,
-                        lost: imp.lost,
-                    }
+                if let Some(first) = given.get(&imp.method) {
+                    entry.reason = Some(format!(
+                        "the page {first} already gave the spec of this method"
+                    ));
+                } else if !is_folder_name(&imp.scope) {
+                    entry.reason = Some(format!(
+                        "the scope folder `{}` is not a Rust module name",
+                        imp.scope
+                    ));
+                } else if existing.curated.contains_key(&rel_spec) {
+                    entry.status = Status::Curated;
+                    entry.spec = Some(rel_spec);
+                    entry.lost.clear();
                 } else {
-                    match write_spec(out, &rel_spec, &imp.yaml) {
-                        Ok(()) => {
-                            written.insert(imp.method.clone(), rel.clone());
-                            summary.specs_written += 1;
-                            Entry {
-                                method,
-                                page: rel.clone(),
-                                status: if imp.lost.is_empty() {
-                                    Status::Ok
-                                } else {
-                                    Status::Partial
-                                },
-                                reason: None,
-                                spec: Some(rel_spec),
-                                lost: imp.lost,
-                            }
-                        }
-                        Err(reason) => Entry {
-                            method,
-                            page: rel.clone(),
-                            status: Status::Failed,
-                            reason: Some(reason),
-                            spec: None,
-                            lost: imp.lost,
+                    given.insert(imp.method.clone(), rel.clone());
+                    entry.status = Status::Ok;
+                    entry.spec = Some(rel_spec.clone());
+                    planned.entry(imp.scope.clone()).or_default().insert(
+                        rel_spec,
+                        Planned {
+                            entry: entries.len(),
+                            spec: clash::Imported::new(imp.yaml, imp.spec),
                         },
-                    }
+                    );
                 }
             }
             Err(f) => {
                 add_examples(&mut summary, &f.examples);
-                Entry {
-                    method,
-                    page: rel.clone(),
-                    status: Status::Failed,
-                    reason: Some(f.reason),
-                    spec: None,
-                    lost: f.lost,
-                }
+                entry.reason = Some(f.reason);
+                entry.lost = f.lost;
             }
-        };
-        match entry.status {
-            Status::Ok => summary.ok += 1,
-            Status::Partial => summary.partial += 1,
-            Status::Failed => summary.failed += 1,
         }
         entries.push(entry);
     }
+    // Type names unique within each scope folder, curated specs and shared types included.
+    let mut desired: BTreeMap<String, String> = BTreeMap::new();
+    for (folder, specs) in planned {
+        let dir = out.join(&folder);
+        let types = bitrix_spec::Types::read_dir(&dir, out).unwrap_or_default();
+        let mut index = BTreeMap::new();
+        let mut specs: BTreeMap<String, clash::Imported> = specs
+            .into_iter()
+            .map(|(f, p)| {
+                index.insert(f.clone(), p.entry);
+                (f, p.spec)
+            })
+            .collect();
+        let res = clash::resolve(&existing.curated_in(&folder), &types, &mut specs);
+        summary.clashes_resolved += res.renamed;
+        for (file, entry) in index {
+            let e = &mut entries[entry];
+            match specs.remove(&file) {
+                Some(imp) => {
+                    desired.insert(file, imp.text);
+                }
+                None => {
+                    e.status = Status::Failed;
+                    e.spec = None;
+                    e.reason = res.failed.get(&file).cloned();
+                }
+            }
+        }
+    }
+    for e in &mut entries {
+        if e.status == Status::Ok && !e.lost.is_empty() {
+            e.status = Status::Partial;
+        }
+        summary.method_pages += 1;
+        match e.status {
+            Status::Ok => summary.ok += 1,
+            Status::Partial => summary.partial += 1,
+            Status::Failed => summary.failed += 1,
+            Status::Curated => summary.curated += 1,
+        }
+    }
+    summary.specs_written = desired.len();
     entries.sort_by(|a, b| a.page.cmp(&b.page));
-    summary.seconds = started.elapsed().as_secs_f64();
+    not_methods.sort_by(|a, b| a.page.cmp(&b.page));
+    let changes = outdir::apply(out, &existing, &desired)?;
     let report = Report {
         summary,
         pages: entries,
+        not_methods,
     };
-    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-    let path: PathBuf = out.join("import-report.json");
+    let mut json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    json.push('\n');
+    let path: PathBuf = out.join(outdir::REPORT);
     std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(report)
+    let folders: BTreeSet<String> = desired
+        .keys()
+        .chain(existing.curated.keys())
+        .filter_map(|f| f.split_once('/').map(|(d, _)| d.to_owned()))
+        .collect();
+    let mut report = report;
+    report.summary.seconds = started.elapsed().as_secs_f64();
+    Ok(Outcome {
+        report,
+        changes,
+        folders: folders.into_iter().collect(),
+    })
+}
+
+/// `--check`: imports into a temporary folder seeded with the curated specs of `out` and
+/// compares its imported specs and report with those of `out`, which it does not touch. Returns
+/// the differences, one line per file (none: `out` is what the importer writes).
+pub fn check(docs: &Path, out: &Path) -> Result<(Outcome, Vec<String>), String> {
+    let existing = outdir::scan(out)?;
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let tmp = std::env::temp_dir().join(format!(
+        "bitrix-import-check-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let result = outdir::seed(out, &existing, &tmp)
+        .and_then(|()| run(docs, &tmp))
+        .and_then(|o| Ok((o, outdir::compare(&tmp, out)?)));
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+/// The scope folders among `folders` that have no crate yet: no `scopes/<folder>/Cargo.toml` in
+/// the parent of `out` (the workspace root when `out` is its `specs/`).
+pub fn folders_without_crate(out: &Path, folders: &[String]) -> Vec<String> {
+    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    let root = out.parent().unwrap_or(Path::new("."));
+    folders
+        .iter()
+        .filter(|f| !root.join("scopes").join(f).join("Cargo.toml").is_file())
+        .cloned()
+        .collect()
+}
+
+/// `f` over `items` on every core, the results in the order of `items`.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn add_examples(s: &mut Summary, c: &convert::ExampleCounts) {
@@ -173,22 +377,6 @@ fn add_examples(s: &mut Summary, c: &convert::ExampleCounts) {
     s.examples_parsed += c.parsed;
     s.examples_valid_as_documented += c.valid_as_documented;
     s.examples_valid_in_specs += c.valid_in_spec;
-}
-
-/// Writes a spec after checking once more that it loads from where it lands.
-fn write_spec(out: &Path, rel: &str, yaml: &str) -> Result<(), String> {
-    bitrix_spec::load(rel, yaml).map_err(|d| {
-        format!(
-            "the spec does not load: {}",
-            d.first().map_or_else(String::new, ToString::to_string)
-        )
-    })?;
-    let path = out.join(rel);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(&path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Lost facts of a report, grouped by their wording with numbers and names blanked out, most

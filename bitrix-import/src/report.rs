@@ -31,6 +31,9 @@ pub enum Status {
     Partial,
     /// No spec was written; `reason` says why.
     Failed,
+    /// The method has a curated spec (one without the importer's marker line), named in
+    /// `spec`; the page was not imported.
+    Curated,
 }
 
 /// One page of the report.
@@ -40,12 +43,12 @@ pub struct Entry {
     pub method: String,
     /// Path of the page under `api-reference/`.
     pub page: String,
-    /// `ok`, `partial` or `failed`.
+    /// `ok`, `partial`, `failed` or `curated`.
     pub status: Status,
     /// Why no spec was written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The spec written, relative to the output directory.
+    /// The spec written (for `curated`: the curated spec), relative to the output directory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
     /// Facts of the page the spec does not carry.
@@ -61,7 +64,7 @@ pub struct Summary {
     pub method_pages: usize,
     /// Event pages, skipped.
     pub event_pages: usize,
-    /// Other pages (overviews, data types, fragments), skipped.
+    /// Other pages (overviews, data types, fragments, JavaScript SDK functions), skipped.
     pub other_pages: usize,
     /// Specs written.
     pub specs_written: usize,
@@ -71,6 +74,11 @@ pub struct Summary {
     pub partial: usize,
     /// Entries with status `failed`.
     pub failed: usize,
+    /// Entries with status `curated`.
+    pub curated: usize,
+    /// Type names given to nested types of imported specs so that the types of a scope folder
+    /// do not clash.
+    pub clashes_resolved: usize,
     /// JSON examples found (responses and requests).
     pub examples_found: usize,
     /// Examples that read as JSON (after cleaning).
@@ -79,8 +87,21 @@ pub struct Summary {
     pub examples_valid_as_documented: usize,
     /// Examples that validate against the spec written (after the repairs).
     pub examples_valid_in_specs: usize,
-    /// Wall time of the run in seconds.
+    /// Wall time of the run in seconds (printed, not written: the report is deterministic).
+    #[serde(skip)]
     pub seconds: f64,
+}
+
+/// A page that names a method but does not document a REST method (counted in
+/// `other_pages`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotMethod {
+    /// The name the page documents.
+    pub name: String,
+    /// Path of the page under `api-reference/`.
+    pub page: String,
+    /// Why it is not a REST method page.
+    pub reason: String,
 }
 
 /// The whole report file.
@@ -88,6 +109,9 @@ pub struct Summary {
 pub struct Report {
     /// The figures.
     pub summary: Summary,
-    /// One entry per method page (and per page that could not be read).
+    /// One entry per method page (and per page that could not be read), by page.
     pub pages: Vec<Entry>,
+    /// Pages that name a method that is not a REST method (JavaScript SDK functions, names
+    /// that are not REST names), by page.
+    pub not_methods: Vec<NotMethod>,
 }

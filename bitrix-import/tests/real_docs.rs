@@ -26,7 +26,9 @@ fn every_method_page_is_reported_and_every_spec_loads() {
     }
     let out = std::env::temp_dir().join(format!("bitrix-import-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    let report = bitrix_import::run(&docs, &out).expect("the importer runs");
+    let report = bitrix_import::run(&docs, &out)
+        .expect("the importer runs")
+        .report;
 
     // The report covers every method page: classify them again independently of the run.
     let files = bitrix_import::markdown_files(&docs.join("api-reference")).expect("lists pages");
@@ -48,7 +50,12 @@ fn every_method_page_is_reported_and_every_spec_loads() {
             }
         }
     }
-    let reported: BTreeSet<String> = report.pages.iter().map(|e| e.page.clone()).collect();
+    let reported: BTreeSet<String> = report
+        .pages
+        .iter()
+        .map(|e| e.page.clone())
+        .chain(report.not_methods.iter().map(|n| n.page.clone()))
+        .collect();
     assert_eq!(reported, method_pages, "one report entry per method page");
     assert!(
         method_pages.len() > 1000,
@@ -56,7 +63,7 @@ fn every_method_page_is_reported_and_every_spec_loads() {
         method_pages.len()
     );
     let s = &report.summary;
-    assert_eq!(s.ok + s.partial + s.failed, report.pages.len());
+    assert_eq!(s.ok + s.partial + s.failed + s.curated, report.pages.len());
     assert_eq!(s.specs_written, s.ok + s.partial);
 
     // Every spec written loads with bitrix-spec, from the directory it was written to.
@@ -64,6 +71,7 @@ fn every_method_page_is_reported_and_every_spec_loads() {
     for e in &report.pages {
         match (e.status, &e.spec) {
             (Status::Failed, spec) => assert!(spec.is_none() && e.reason.is_some()),
+            (Status::Curated, _) => panic!("{}: curated, with no curated spec in out", e.page),
             (_, Some(rel)) => {
                 if let Err(d) = bitrix_spec::load_file(&out, rel) {
                     panic!("{rel} does not load: {}", d[0]);
