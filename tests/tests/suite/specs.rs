@@ -94,8 +94,28 @@ fn every_spec_is_in_the_registry_and_its_type_says_what_the_spec_says() {
     );
 }
 
+/// The methods whose spec bitrix-import wrote (its first line says so), as opposed to the
+/// hand-written ones.
+fn imported() -> &'static BTreeSet<String> {
+    static IMPORTED: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    IMPORTED.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        bitrix_spec::spec_files(&dir)
+            .expect("specs/ is readable")
+            .iter()
+            .filter_map(|f| {
+                let text = std::fs::read_to_string(f).ok()?;
+                text.starts_with("# Imported from ")
+                    .then(|| f.file_stem()?.to_str().map(str::to_owned))?
+            })
+            .collect()
+    })
+}
+
 #[test]
 fn every_documented_result_decodes_into_the_generated_types() {
+    // Every failure at once: with the whole reference imported, one at a time is no way to work.
+    let mut failures = Vec::new();
     for (method, spec) in specs() {
         let h = hook_of(method);
         let mut results = 0;
@@ -104,17 +124,29 @@ fn every_documented_result_decodes_into_the_generated_types() {
             if let Some(result) = example.response.get("result") {
                 let raw = serde_json::to_string(result).expect("JSON");
                 if let Err(e) = (h.decode)(&raw) {
-                    panic!("{method}, example {title:?}: {raw} does not decode: {e}");
+                    failures.push(format!(
+                        "{method}, example {title:?}: {raw:.200} does not decode: {e}"
+                    ));
                 }
                 results += 1;
             }
             if let Some(time) = example.response.get("time") {
-                let decoded = serde_json::from_value::<Time>(time.clone());
-                assert!(decoded.is_ok(), "{method}, example {title:?}: time {time}");
+                if serde_json::from_value::<Time>(time.clone()).is_err() {
+                    failures.push(format!("{method}, example {title:?}: time {time}"));
+                }
             }
         }
-        assert!(results > 0, "{method} documents no example with a result");
+        // A page that shows no answer gives its imported spec none; a hand-written spec has one.
+        if results == 0 && !imported().contains(method.as_str()) {
+            failures.push(format!("{method} documents no example with a result"));
+        }
     }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
