@@ -629,6 +629,13 @@ pub(crate) fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
     let mut flow: Option<(usize, usize)> = None;
     for seg in path {
         if let Some((line, col)) = flow {
+            if let Seg::Index(want) = seg {
+                if let Some(p) = flow_item(&lines[line][col..], *want) {
+                    flow = Some((line, col + p));
+                    found = (line + 1, col + p + 1);
+                    continue;
+                }
+            }
             if let Seg::Key(k) = seg {
                 let l = lines[line];
                 if let Some(p) = find_key(&l[col..], k) {
@@ -684,7 +691,7 @@ pub(crate) fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
         found = (line + 1, col + 1);
         // A bare `-` line puts the item's column past the line's end.
         let rest = lines[line].get(col..).unwrap_or("");
-        if rest.contains('{') {
+        if rest.contains(['{', '[']) {
             flow = Some((line, col));
             continue;
         }
@@ -744,6 +751,25 @@ fn find_key(s: &str, key: &str) -> Option<usize> {
             return Some(at);
         }
         from = at + key.len();
+    }
+    None
+}
+
+/// Position of item `want` of the first flow sequence (`[a, b]`) in `s`.
+fn flow_item(s: &str, want: usize) -> Option<usize> {
+    let open = s.find('[')?;
+    let (mut depth, mut n) = (0usize, 0usize);
+    for (i, c) in s[open + 1..].char_indices() {
+        if n == want && !c.is_whitespace() {
+            return (c != ']').then_some(open + 1 + i);
+        }
+        match c {
+            '[' | '{' => depth += 1,
+            ']' | '}' if depth == 0 => return None,
+            ']' | '}' => depth -= 1,
+            ',' if depth == 0 => n += 1,
+            _ => {}
+        }
     }
     None
 }
