@@ -268,7 +268,13 @@ impl Source<'_> {
             if !(missing.is_some() && damage.at(&full)) {
                 let node = get(&value, &rel);
                 let explained = self.explain(&message, &full, node, unknown.is_some());
-                diags.push(self.at(&full, explained));
+                // A missing key is reported at the mapping that lacks it.
+                let at = if missing.is_some() {
+                    &full[..full.len() - 1]
+                } else {
+                    &full[..]
+                };
+                diags.push(self.at(at, explained));
             }
             damage.add(full.clone());
             match repair(&mut value, &rel, &message) {
