@@ -324,12 +324,10 @@ impl Source<'_> {
                 shape.unwrap_or("this value")
             );
         }
-        let mut message = message
-            .replace("unknown variant", "unknown value")
-            .replace(
-                "expected struct Schema",
-                "expected a mapping of schema keys, such as `{ type: string }`",
-            );
+        let mut message = message.replace("unknown variant", "unknown value").replace(
+            "expected struct Schema",
+            "expected a mapping of schema keys, such as `{ type: string }`",
+        );
         if let Some(rest) = message.find("expected struct ") {
             message.truncate(rest);
             message.push_str("expected a mapping");
@@ -447,9 +445,7 @@ fn get_mut<'v>(value: &'v mut Value, path: &[Seg]) -> Option<&'v mut Value> {
     let mut v = value;
     for seg in path {
         v = match (seg, v) {
-            (Seg::Key(k), Value::Mapping(m)) => {
-                m.iter_mut().find(|(mk, _)| key_text(mk) == *k)?.1
-            }
+            (Seg::Key(k), Value::Mapping(m)) => m.iter_mut().find(|(mk, _)| key_text(mk) == *k)?.1,
             (Seg::Index(i), Value::Sequence(s)) => s.get_mut(*i)?,
             _ => return None,
         };
@@ -659,13 +655,19 @@ pub(crate) fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
         let mut hit = None;
         match seg {
             Seg::Key(k) => {
+                // The keys of a block all sit at the column of its first one; a deeper line
+                // with the same key belongs to a nested mapping.
+                let mut column = None;
                 for (i, l) in lines.iter().enumerate().take(end).skip(start) {
                     if !significant(l) {
                         continue;
                     }
                     let content = item_content(l);
                     let col = l.len() - content.len();
-                    if col as isize > owner_indent && key_at_start(content, k) {
+                    if col as isize <= owner_indent || *column.get_or_insert(col) != col {
+                        continue;
+                    }
+                    if key_at_start(content, k) {
                         hit = Some((i, col));
                         break;
                     }
@@ -815,6 +817,17 @@ mod tests {
         );
         assert_eq!(locate(DOC, &[k("errors"), Seg::Index(1)]), (10, 5));
         assert_eq!(locate(DOC, &[k("missing")]), (1, 1));
+    }
+
+    #[test]
+    fn a_top_level_key_is_not_found_in_a_nested_mapping() {
+        let doc = "params:\n  result: { type: any }\nresult:\n  type: any\n";
+        assert_eq!(locate(doc, &[k("result")]), (3, 1));
+        assert_eq!(locate(doc, &[k("params"), k("result")]), (2, 3));
+        let doc = "params:\n  CODE: { type: string, description: a, b }\n";
+        assert_eq!(locate(doc, &[k("params"), k("CODE"), k("b")]), (2, 41));
+        let doc = "contexts: [webhok, application, aplication]\n";
+        assert_eq!(locate(doc, &[k("contexts"), Seg::Index(2)]), (1, 33));
     }
 
     #[test]

@@ -23,7 +23,11 @@ fn diags(body: &str) -> Vec<String> {
         Ok(_) => Vec::new(),
         Err(d) => d
             .iter()
-            .map(|d| d.to_string().trim_start_matches("demo.thing.add.yaml:").to_owned())
+            .map(|d| {
+                d.to_string()
+                    .trim_start_matches("demo.thing.add.yaml:")
+                    .to_owned()
+            })
             .collect(),
     }
 }
@@ -172,7 +176,9 @@ result: { type: boolean, required: true }
             "10:34: `params.KIND.b`: unknown field `b`: a `,` inside an unquoted flow-map value splits it; write the list in brackets: `values: [a, b]`",
         ]
     );
-    let d = diags("params:\n  CODE: { type: string, description: Note: this }\nresult: { type: any }\n");
+    let d = diags(
+        "params:\n  CODE: { type: string, description: Note: this }\nresult: { type: any }\n",
+    );
     assert!(
         d[0].contains("a `: ` inside an unquoted flow-map value is read as a key; quote the value"),
         "{d:#?}"
