@@ -128,7 +128,7 @@ pub(crate) fn parse_partial(file: &str, text: &str) -> (Option<Spec>, Vec<Diagno
                     // the rules, triggers and examples that name it are not reported as well.
                     let schema = source
                         .read(v, &path, &mut diags, &mut damage)
-                        .unwrap_or_else(|| crate::model::Schema::placeholder());
+                        .unwrap_or_else(crate::model::Schema::placeholder);
                     params.insert(key_text(k), schema);
                 }
             }
