@@ -160,6 +160,25 @@ result:
     }
 
     #[test]
+    fn generated_type_names_that_meet_are_reported_at_the_yaml_line() {
+        // The parameter `result` and the result object both become `DemoItemGetResult`.
+        let text = SPEC
+            .replace(
+                "  ID: {type: integer, required: true}",
+                "  result: {type: object, fields: {id: {type: integer}}}",
+            )
+            .replace(", name: DemoItemGet", "");
+        let spec = bitrix_spec::load("demo/demo.item.get.yaml", &text).expect("valid");
+        let diags = expand(&spec, "demo/demo.item.get.yaml", &text).unwrap_err();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].to_string(),
+            "demo/demo.item.get.yaml:10:1: `result`: this defines the type `DemoItemGetResult`, \
+             which `params.result` defines already: give one of them another `name:`"
+        );
+    }
+
+    #[test]
     fn a_type_defined_by_two_specs_of_a_scope_is_reported() {
         let a = bitrix_spec::load(
             "demo/demo.item.get.yaml",
@@ -187,10 +206,15 @@ result:
             &bitrix_spec::Types::default(),
         );
         assert_eq!(diags.len(), 1, "{diags:?}");
+        let text = diags[0].to_string();
         assert!(
-            diags[0]
-                .to_string()
-                .contains("demo/demo.item.get.yaml defines already")
+            text.starts_with("demo/demo.item.list.yaml:13:5: `result.fields.kind`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("demo/demo.item.get.yaml defines already")
+                && text.contains("give one of them another `name:`"),
+            "{text}"
         );
     }
 }

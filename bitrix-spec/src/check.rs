@@ -5,15 +5,23 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use crate::model::{AuthContext, Schema, Spec, Trigger, TypeName, snake_case};
-use crate::parse::{Diagnostic, Seg, Source};
+use crate::parse::{Damage, Diagnostic, Seg, Source};
 use crate::validate::{Mode, conforms};
 
 /// Checks a parsed spec; returns every problem found (empty when the spec is sound).
 ///
 /// `file` and `text` are the spec's path and source, used to place each diagnostic at its key.
 pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
-    let src = Source { file, text };
+    check_with(&Source { file, text }, spec, &Damage::default())
+}
+
+/// [`check`] of a spec whose reading reported the keys of `damage` (and left them out or
+/// replaced them): what depends on those keys is not checked, as it would only repeat them.
+pub(crate) fn check_with(src: &Source<'_>, spec: &Spec, damage: &Damage) -> Vec<Diagnostic> {
+    let file = src.file;
     let mut out = Vec::new();
+    // Whether the names of the parameters are all known (the section read as a mapping).
+    let params_known = !damage.at(&[Seg::Key("params".into())]);
     let key = |k: &str| vec![Seg::Key(k.to_owned())];
 
     if !is_method_name(&spec.method) {
@@ -58,7 +66,7 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
     }
 
     check_members(
-        &src,
+        src,
         &spec.params,
         &key("params"),
         &spec.contexts,
@@ -66,7 +74,7 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         &mut out,
     );
     check_schema(
-        &src,
+        src,
         &spec.result,
         &key("result"),
         &spec.contexts,
@@ -75,9 +83,9 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
     );
 
     check_rules(
-        &src,
+        src,
         &spec.rules,
-        &spec.params,
+        params_known.then_some(&spec.params),
         &key("rules"),
         "parameter",
         &mut out,
@@ -109,7 +117,9 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
             ));
         }
         match &e.when {
-            Some(Trigger::Missing(p) | Trigger::Invalid(p)) if !spec.params.contains_key(p) => {
+            Some(Trigger::Missing(p) | Trigger::Invalid(p))
+                if params_known && !spec.params.contains_key(p) =>
+            {
                 out.push(src.at(
                     &at("when"),
                     format!(
@@ -132,7 +142,7 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
     }
 
     if let Some(p) = &spec.pagination {
-        check_pagination(&src, spec, p, &mut out);
+        check_pagination(src, spec, p, damage, &mut out);
     }
     if let Some(r) = spec
         .deprecated
@@ -158,8 +168,11 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
         ];
         let obj = ex.response.as_object();
         if let Some(result) = obj.and_then(|o| o.get("result")) {
-            if let Err(e) = conforms(&spec.result, result, Mode::Response) {
-                out.push(src.at(&path, format!("the example does not match `result`: {e}")));
+            // A `result` that did not read whole cannot judge the example.
+            if !damage.under(&key("result")) {
+                if let Err(e) = conforms(&spec.result, result, Mode::Response) {
+                    out.push(src.at(&path, format!("the example does not match `result`: {e}")));
+                }
             }
         } else if let Some(code) = obj.and_then(|o| o.get("error")).and_then(|c| c.as_str()) {
             if !(400..=599).contains(&ex.status) {
@@ -171,7 +184,10 @@ pub fn check(file: &str, text: &str, spec: &Spec) -> Vec<Diagnostic> {
                     ),
                 ));
             }
-            if spec.error_by_code(code).is_none() && !crate::is_system_code(code) {
+            if spec.error_by_code(code).is_none()
+                && !crate::is_system_code(code)
+                && !damage.under(&key("errors"))
+            {
                 out.push(src.at(&path, format!("the example answers `{code}`, which is neither in `errors` nor a system error")));
             }
         } else {
@@ -185,20 +201,25 @@ fn check_pagination(
     src: &Source<'_>,
     spec: &Spec,
     p: &crate::Pagination,
+    damage: &Damage,
     out: &mut Vec<Diagnostic>,
 ) {
+    let param = |name: &str| vec![Seg::Key("params".into()), Seg::Key(name.into())];
+    // The shapes of parameters and members that were reported already are not judged again.
+    let result_read = !damage.under(&[Seg::Key("result".into())]);
     let at = |k: &str| vec![Seg::Key("pagination".into()), Seg::Key(k.into())];
     let needs: &[&str] = match p.style {
         crate::PageStyle::Classic => &["start"],
         crate::PageStyle::Offset => &["limit", "offset"],
     };
-    for param in needs {
-        if spec
-            .params
-            .get(*param)
-            .is_none_or(|s| s.ty != TypeName::Integer || s.required)
+    for name in needs {
+        if !damage.under(&param(name))
+            && spec
+                .params
+                .get(*name)
+                .is_none_or(|s| s.ty != TypeName::Integer || s.required)
         {
-            out.push(src.at(&at("style"), format!("this style pages with an optional `integer` parameter `{param}`; declare it in `params`")));
+            out.push(src.at(&at("style"), format!("this style pages with an optional `integer` parameter `{name}`; declare it in `params`")));
         }
     }
     // The list: `result` itself, or its `items` member; it must be an array of objects.
@@ -208,6 +229,7 @@ fn check_pagination(
     };
     let item = match list {
         Some(l) if l.ty == TypeName::Array => l.items.as_deref(),
+        _ if !result_read => None,
         _ => {
             let what = p
                 .items
@@ -226,7 +248,7 @@ fn check_pagination(
             .fields
             .as_ref()
             .and_then(|f| f.get("hasNextPage"));
-        if has_next.is_none_or(|s| s.ty != TypeName::Boolean) {
+        if result_read && has_next.is_none_or(|s| s.ty != TypeName::Boolean) {
             out.push(src.at(
                 &at("style"),
                 "the `offset` style needs a `boolean` member `hasNextPage` in `result`",
@@ -235,7 +257,7 @@ fn check_pagination(
     }
     if let Some(id) = &p.id {
         let field = item.and_then(|i| i.fields.as_ref()).and_then(|f| f.get(id));
-        if field.is_none_or(|f| !matches!(f.ty, TypeName::Integer | TypeName::Id)) {
+        if result_read && field.is_none_or(|f| !matches!(f.ty, TypeName::Integer | TypeName::Id)) {
             out.push(src.at(
                 &at("id"),
                 format!("`{id}` must be an `integer` or `id` member of the items"),
@@ -244,13 +266,14 @@ fn check_pagination(
         if p.style != crate::PageStyle::Classic {
             out.push(src.at(&at("id"), "the fast mode exists for `classic` lists only"));
         }
-        for param in [&p.filter, &p.order] {
-            if spec
-                .params
-                .get(param)
-                .is_none_or(|s| s.ty != TypeName::Any || s.required)
+        for name in [&p.filter, &p.order] {
+            if !damage.under(&param(name))
+                && spec
+                    .params
+                    .get(name)
+                    .is_none_or(|s| s.ty != TypeName::Any || s.required)
             {
-                out.push(src.at(&at("id"), format!("the fast mode sets the optional parameter `{param}`, of type `any`; declare it")));
+                out.push(src.at(&at("id"), format!("the fast mode sets the optional parameter `{name}`, of type `any`; declare it")));
             }
         }
     }
@@ -350,7 +373,7 @@ pub(crate) fn check_schema(
                 if !request {
                     only(!s.rules.is_empty(), "rules", "request objects", out);
                 }
-                check_rules(src, &s.rules, f, &at("rules"), "field", out);
+                check_rules(src, &s.rules, Some(f), &at("rules"), "field", out);
             }
         },
         _ => {
@@ -455,7 +478,7 @@ pub(crate) fn check_schema(
 fn check_rules(
     src: &Source<'_>,
     rules: &[crate::Rule],
-    members: &IndexMap<String, Schema>,
+    members: Option<&IndexMap<String, Schema>>,
     path: &[Seg],
     what: &str,
     out: &mut Vec<Diagnostic>,
@@ -491,6 +514,8 @@ fn check_rules(
             ));
         }
         let mut check = |key: &str, p: &str, moot: bool| {
+            // Members whose names are not all known are not looked up.
+            let Some(members) = members else { return };
             if !members.contains_key(p) {
                 out.push(src.at(
                     &at(key),

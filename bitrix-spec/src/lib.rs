@@ -50,10 +50,15 @@ pub fn load_file(specs_dir: &Path, rel: &str) -> Result<Spec, Vec<Diagnostic>> {
 /// Parses and checks a spec whose `ref:`s name types of `types` (its scope's shared types).
 pub fn load_with(file: &str, text: &str, types: &Types) -> Result<Spec, Vec<Diagnostic>> {
     // The pieces that did parse are checked too, so that one build reports every mistake.
-    let (mut spec, mut diags) = parse::parse_partial(file, text);
+    let (mut spec, mut diags, damage) = parse::parse_partial(file, text);
     if let Some(spec) = &mut spec {
-        types.resolve(&parse::Source { file, text }, spec, &mut diags);
-        diags.extend(check(file, text, spec));
+        let src = parse::Source { file, text };
+        let mut found = Vec::new();
+        types.resolve(&src, spec, &mut found);
+        found.extend(check::check_with(&src, spec, &damage));
+        // What was reported while reading is not reported again by the checks.
+        damage.filter(&mut found);
+        diags.extend(found);
     }
     match spec {
         Some(spec) if diags.is_empty() => Ok(spec),

@@ -234,6 +234,34 @@ pub struct Schema {
     pub shared: Option<String>,
 }
 
+impl Schema {
+    /// `type: any` and nothing else: what stands for a member that does not read at all.
+    pub(crate) fn placeholder() -> Schema {
+        Schema {
+            ty: TypeName::Any,
+            required: false,
+            required_in: Vec::new(),
+            description: None,
+            name: None,
+            values: None,
+            pattern: None,
+            min_length: None,
+            max_length: None,
+            minimum: None,
+            maximum: None,
+            min_items: None,
+            max_items: None,
+            fields: None,
+            rules: Vec::new(),
+            items: None,
+            secret: false,
+            default: None,
+            nullable: false,
+            shared: None,
+        }
+    }
+}
+
 /// The types a spec can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -267,6 +295,23 @@ pub enum TypeName {
 }
 
 impl TypeName {
+    /// Every type name, in the order the format documents them.
+    pub const ALL: [TypeName; 13] = [
+        TypeName::String,
+        TypeName::Integer,
+        TypeName::Number,
+        TypeName::Boolean,
+        TypeName::Yn,
+        TypeName::Url,
+        TypeName::Id,
+        TypeName::LocalizedText,
+        TypeName::Enum,
+        TypeName::Object,
+        TypeName::Array,
+        TypeName::Map,
+        TypeName::Any,
+    ];
+
     /// The spelling used in specs.
     pub fn as_str(self) -> &'static str {
         match self {

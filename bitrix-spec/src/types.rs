@@ -11,7 +11,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::check::check_schema;
 use crate::model::{AuthContext, Schema, Spec, TypeName};
-use crate::parse::{Diagnostic, Seg, Source};
+use crate::parse::{Damage, Diagnostic, Seg, Source};
 
 /// The shared types of one scope, by name.
 #[derive(Debug, Clone, Default)]
@@ -71,10 +71,15 @@ impl Types {
                 ));
                 continue;
             }
-            let Some(schema) = src.read::<Schema>(doc, &[], &mut diags) else {
+            let mut damage = Damage::default();
+            let before = diags.len();
+            let Some(schema) = src.read::<Schema>(&doc, &[], &mut diags, &mut damage) else {
                 continue;
             };
             if !matches!(schema.ty, TypeName::Object | TypeName::Enum) {
+                if damage.at(&[Seg::Key("type".into())]) {
+                    continue;
+                }
                 diags.push(src.at(
                     &[Seg::Key("type".into())],
                     format!(
@@ -87,7 +92,8 @@ impl Types {
             let mut found = Vec::new();
             let all = [AuthContext::Application, AuthContext::Webhook];
             check_schema(&src, &schema, &[], &all, false, &mut found);
-            if !found.is_empty() {
+            damage.filter(&mut found);
+            if !found.is_empty() || diags.len() > before {
                 diags.extend(found);
                 continue;
             }

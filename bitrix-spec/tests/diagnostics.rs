@@ -1,0 +1,234 @@
+//! The diagnostics of malformed specs: every problem of a spec is reported in one pass, each at
+//! its key, and none is a consequence of another.
+
+const HEAD: &str = "method: demo.thing.add
+scope: demo
+summary: Add a thing.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.thing.add
+";
+
+/// The diagnostics of `HEAD` + `body`, as `line:col: key: message` (file name left out).
+fn diags(body: &str) -> Vec<String> {
+    // A body that sets `contexts` replaces the one of `HEAD` (the lines after it move up one).
+    let head = if body.contains("contexts:") {
+        HEAD.replace("contexts: [webhook]\n", "")
+    } else {
+        HEAD.to_owned()
+    };
+    let text = format!("{head}{body}");
+    match bitrix_spec::load("demo.thing.add.yaml", &text) {
+        Ok(_) => Vec::new(),
+        Err(d) => d
+            .iter()
+            .map(|d| {
+                d.to_string()
+                    .trim_start_matches("demo.thing.add.yaml:")
+                    .to_owned()
+            })
+            .collect(),
+    }
+}
+
+fn keys(diags: &[String]) -> Vec<&str> {
+    diags
+        .iter()
+        .map(|d| d.split('`').nth(1).unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn an_unknown_top_level_key_does_not_stop_the_other_checks() {
+    let d = diags(
+        "colour: red
+params:
+  CODE: { type: strin, required: true }
+  NAME: { type: string, lenght: 5 }
+  TAG: { type: string, pattern: '(' }
+result: { type: boolean, required: true }
+errors:
+  - { code: 'NOT A CODE', status: 200, description: x }
+",
+    );
+    assert_eq!(
+        keys(&d),
+        [
+            "colour",
+            "params.CODE.type",
+            "params.NAME.lenght",
+            "params.TAG.pattern",
+            "errors[0].code",
+            "errors[0].status"
+        ],
+        "{d:#?}"
+    );
+    assert!(d[0].starts_with("8:1: "), "{d:#?}");
+}
+
+#[test]
+fn every_error_inside_a_parameter_and_its_fields_is_reported() {
+    let d = diags(
+        "params:
+  CODE: { type: string, requred: true, pattern: '(', max_lenght: 3 }
+  DATA:
+    type: object
+    fields:
+      a: { type: strin, foo: 1 }
+      b: { type: integer, bar: 2, items: { type: string, baz: 3 } }
+result: { type: boolean, required: true }
+",
+    );
+    assert_eq!(
+        keys(&d),
+        [
+            "params.CODE.requred",
+            "params.CODE.pattern",
+            "params.CODE.max_lenght",
+            "params.DATA.fields.a.type",
+            "params.DATA.fields.a.foo",
+            "params.DATA.fields.b.bar",
+            "params.DATA.fields.b.items",
+            "params.DATA.fields.b.items.baz",
+        ],
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn a_parameter_that_does_not_read_is_still_known_by_name() {
+    let d = diags(
+        "params:
+  fields:
+    type: object
+    fields:
+      a: { type: string }
+    descrption: x
+  other: { type: strin }
+  broken: string
+rules:
+  - at_least_one_of: [fields, other, broken]
+result: { type: boolean, required: true }
+errors:
+  - { code: X, status: 400, description: x, when: { missing: fields } }
+  - { code: Y, status: 400, description: x, when: { invalid: broken } }
+",
+    );
+    assert_eq!(
+        keys(&d),
+        [
+            "params.fields.descrption",
+            "params.other.type",
+            "params.broken"
+        ],
+        "{d:#?}"
+    );
+    assert!(d[2].contains("expected a mapping of schema keys"), "{d:#?}");
+}
+
+#[test]
+fn a_key_that_is_replaced_causes_no_second_diagnostic() {
+    // A bad `type` is replaced by the type the other keys suggest; a bad `values`, a context
+    // left out, a status of the wrong type: each is reported once, and nothing follows from it.
+    let d = diags(
+        "contexts: [webhok, application, aplication]
+params:
+  CODE: { type: strng, pattern: '^[a-z]+$', max_length: 5 }
+  KIND: { type: enum, values: { a: 1 } }
+  LIST: { type: aray, items: { type: string } }
+result: { type: boolean, required: true }
+errors:
+  - { code: X, status: high, description: x }
+examples:
+  - { status: 400, response: { error: X, error_description: x } }
+",
+    );
+    assert_eq!(
+        keys(&d),
+        [
+            "contexts[0]",
+            "contexts[2]",
+            "params.CODE.type",
+            "params.KIND.values",
+            "params.LIST.type",
+            "errors[0].status"
+        ],
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn a_comma_in_an_unquoted_flow_value_is_explained() {
+    let d = diags(
+        "params:
+  CODE: { type: string, description: a, b, c, required: true }
+  KIND: { type: enum, values: a, b }
+result: { type: boolean, required: true }
+",
+    );
+    assert_eq!(
+        d,
+        [
+            "9:41: `params.CODE.b`: unknown field `b`: a `,` inside an unquoted flow-map value splits it; quote the value: `description: \"a, b, c\"`",
+            "9:44: `params.CODE.c`: unknown field `c`: a `,` inside an unquoted flow-map value splits it; quote the value: `description: \"a, b, c\"`",
+            "10:23: `params.KIND.values`: invalid type: string \"a\", expected a sequence; write the list in brackets: `values: [a, b]`",
+            "10:34: `params.KIND.b`: unknown field `b`: a `,` inside an unquoted flow-map value splits it; write the list in brackets: `values: [a, b]`",
+        ]
+    );
+    let d = diags(
+        "params:\n  CODE: { type: string, description: Note: this }\nresult: { type: any }\n",
+    );
+    assert!(
+        d[0].contains("a `: ` inside an unquoted flow-map value is read as a key; quote the value"),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn a_list_of_types_says_a_type_is_one_name() {
+    let d = diags("params:\n  CODE: { type: [string, object] }\nresult: { type: any }\n");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(
+        d[0].starts_with("9:11: `params.CODE.type`: a type is one name, not a list; expected one of `string`, `integer`"),
+        "{d:#?}"
+    );
+    assert!(d[0].contains("use `any`"), "{d:#?}");
+    let d = diags("contexts: [[webhook]]\nresult: { type: any }\n");
+    assert_eq!(
+        d,
+        ["7:12: `contexts[0]`: expected one name (`application` or `webhook`), not a list"]
+    );
+}
+
+#[test]
+fn case_insensitive_and_unicode_patterns_are_accepted_and_applied() {
+    let text = format!(
+        "{HEAD}params:\n  CODE: {{ type: string, required: true, pattern: '(?i)^[a-z]+$' }}\n  \
+         NAME: {{ type: string, pattern: '^\\p{{L}}+$' }}\nresult: {{ type: any }}\n"
+    );
+    let spec = bitrix_spec::load("demo.thing.add.yaml", &text).expect("the spec loads");
+    let check = |code: &str, name: &str| {
+        let params = serde_json::json!({ "CODE": code, "NAME": name });
+        bitrix_spec::validate_request(
+            &spec,
+            params.as_object().unwrap(),
+            bitrix_spec::AuthContext::Webhook,
+        )
+    };
+    assert_eq!(check("abc", "Zoë"), Ok(()));
+    assert_eq!(check("ABC", "Жук"), Ok(()));
+    assert!(check("a1", "x").is_err());
+    assert!(check("abc", "x1").is_err());
+}
+
+#[test]
+fn every_problem_of_a_shared_type_is_reported() {
+    let bad = bitrix_spec::Types::parse([(
+        "demo/types/Deal.yaml",
+        "type: object\ncolour: red\nfields:\n  ID: {type: id, requred: true}\n  KIND: {type: enum, values: []}\n",
+    )])
+    .unwrap_err();
+    let text: Vec<String> = bad.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 3, "{text:#?}");
+}
