@@ -9,7 +9,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 (cd "$root" && git ls-files --cached --others --exclude-standard -z | tar --null -cf - -T -) | tar -C "$scratch" -xf -
-export CARGO_TARGET_DIR="$root/target/add-method"
+# The workspace's own target dir: the scratch copy's crates live at other paths, so they are
+# built beside the workspace's, and the dependencies from crates.io are reused.
+export CARGO_TARGET_DIR="$root/target"
 cd "$scratch"
 
 spec=specs/imbot/imbot.v2.Demo.ping.yaml

@@ -71,7 +71,9 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
         .map(|r| quote!(const RULES: &'static str = #r;));
     let batchable = spec
         .batch
-        .then(|| quote!(impl ::bitrix_api::Batchable for #ty_ident {}));
+        // Not listed as an alternative when another method is refused: with the whole API the
+        // list would be a thousand names long and change with every spec added.
+        .then(|| quote!(#[diagnostic::do_not_recommend] impl ::bitrix_api::Batchable for #ty_ident {}));
     let paged = spec.pagination.as_ref().map(|p| paged(spec, &ty, p));
     let items = std::mem::take(&mut cx.items);
     // The impls of a deprecated request type use it; only its users are warned.
@@ -715,14 +717,21 @@ fn output(cx: &mut Ctx, spec: &Spec, ty: &str) -> TokenStream {
     if result.ty == TypeName::Object && result.name.is_none() {
         result.name = Some(format!("{ty}Result"));
     }
-    rust_type(
+    let t = rust_type(
         cx,
         ty,
         "result",
         &result,
         Side::Response,
         &[Seg::Key("result".into())],
-    )
+    );
+    // A result that may be null (as the example check accepts it) decodes into an `Option`;
+    // a paged list keeps its items type, which the paging code walks.
+    if (result.nullable || !result.required) && spec.pagination.is_none() {
+        quote!(::core::option::Option<#t>)
+    } else {
+        t
+    }
 }
 
 /// `impl Paged`: where the items are, how to move to a position, the fast mode.

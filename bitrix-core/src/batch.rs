@@ -21,6 +21,11 @@ pub const MAX_COMMANDS: usize = 50;
 
 /// A method that may run inside `batch` (its spec does not say `batch: false`). Implemented by
 /// `bitrix_method!`, so putting any other method in a [`Batch`] does not compile.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot run inside `batch`",
+    label = "its spec says `batch: false`",
+    note = "call it on its own with `Client::call`"
+)]
 pub trait Batchable: Method {}
 
 /// `batch` has no documented codes of its own: its failures are system errors, and

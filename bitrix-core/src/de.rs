@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A type the portal may send in more than one JSON spelling.
@@ -18,6 +19,17 @@ pub trait Lenient: Sized {
 /// `deserialize_with` target for every [`Lenient`] field type.
 pub fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<T, D::Error> {
     T::lenient(d)
+}
+
+/// `deserialize_with` target for a figure that is informative only (the `time` block): a number
+/// in any of its spellings, and `None` for anything else, rather than failing the whole answer.
+pub fn figure<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -218,6 +230,19 @@ pub fn decode_lenient<T: Lenient>(raw: &str) -> Result<T, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_block_with_a_figure_in_another_shape_still_reads() {
+        // A reference example writes `operating_reset_at` as a date: the figure is dropped,
+        // the answer is not refused.
+        let time: crate::Time = serde_json::from_str(
+            r#"{"start": "1724677896.29", "duration": 0.9, "operating_reset_at": "2024-08-26T16:11:37+03:00"}"#,
+        )
+        .expect("reads");
+        assert_eq!(time.start, Some(1724677896.29));
+        assert_eq!(time.duration, Some(0.9));
+        assert_eq!(time.operating_reset_at, None);
+    }
 
     #[test]
     fn portal_spellings() {

@@ -139,16 +139,16 @@ impl From<BTreeMap<String, String>> for LocalizedText {
 #[non_exhaustive]
 pub struct Time {
     /// Unix time the portal started the call.
-    #[serde(default, deserialize_with = "crate::de::lenient")]
+    #[serde(default, deserialize_with = "crate::de::figure")]
     pub start: Option<f64>,
     /// Unix time the portal finished the call.
-    #[serde(default, deserialize_with = "crate::de::lenient")]
+    #[serde(default, deserialize_with = "crate::de::figure")]
     pub finish: Option<f64>,
     /// Seconds the call took.
-    #[serde(default, deserialize_with = "crate::de::lenient")]
+    #[serde(default, deserialize_with = "crate::de::figure")]
     pub duration: Option<f64>,
     /// Seconds of processing.
-    #[serde(default, deserialize_with = "crate::de::lenient")]
+    #[serde(default, deserialize_with = "crate::de::figure")]
     pub processing: Option<f64>,
     /// Start as RFC 3339 text.
     #[serde(default)]
@@ -157,10 +157,10 @@ pub struct Time {
     #[serde(default)]
     pub date_finish: Option<String>,
     /// Seconds of execution time this method used in the current window (limit: 480 per 10 min).
-    #[serde(default, deserialize_with = "crate::de::lenient")]
+    #[serde(default, deserialize_with = "crate::de::figure")]
     pub operating: Option<f64>,
     /// Unix time at which the method's execution-time window resets.
-    #[serde(default, deserialize_with = "crate::de::lenient")]
+    #[serde(default, deserialize_with = "crate::de::figure")]
     pub operating_reset_at: Option<f64>,
 }
 
