@@ -13,7 +13,8 @@
 #                  scope). Dependencies, bitrix-core, bitrix-spec and bitrix-macros are built
 #                  beforehand and reused; the scope crates' build scripts are built once per N.
 #   lines/method   non-blank lines of `-Zunpretty=expanded` over all scope crates, minus those
-#                  at N = 0, over N
+#                  at N = 0, over N; the raw line also has them over every method built
+#                  (`lines_per_method_all`), which at N = 0 is the API as specs/ holds it
 #   expand s       the `expand_crate` pass of `-Ztime-passes`, summed over the scope crates
 #   per-method ms  (build s at N - build s at 0) / N
 #   scope alone    `--no-default-features --features synthetic` (the new scopes) against
@@ -153,7 +154,10 @@ fi
 
 declare -A check_s build_s build_mib lines expand
 rows=()
-for n in 0 "${sizes[@]}"; do
+# N = 0 is the API as specs/ holds it; `bash bench/compile.sh 0` measures only that.
+ns=(0)
+for n in "${sizes[@]}"; do [ "$n" = 0 ] || ns+=("$n"); done
+for n in "${ns[@]}"; do
     echo "-- N=$n" >&2
     specs "$n"
     # Not measured: the new crates' build scripts (std only, a fraction of a second each), which
@@ -217,7 +221,10 @@ for n in 0 "${sizes[@]}"; do
         fi
         per_ms=$(awk -v a="${build_s[0]}" -v b="${build_s[$n]}" -v n="$n" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }')
     fi
-    echo "N=$n check_s=${check_s[$n]} check_peak_mib=$check_mib build_s=${build_s[$n]} build_peak_mib=${build_mib[$n]} expanded_lines=${lines[$n]} lines_per_method=$per_line expand_crate_s=${expand[$n]} per_method_ms=$per_ms scope_synthetic_only_s=$scope_synthetic scope_imbot_only_s=$scope_imbot" >>"$raw"
+    specs_now=$(ls specs/*/*.yaml | wc -l)
+    own_line=n/a
+    [ "${lines[$n]}" = n/a ] || own_line=$((lines[$n] / specs_now))
+    echo "N=$n methods=$specs_now lines_per_method_all=$own_line check_s=${check_s[$n]} check_peak_mib=$check_mib build_s=${build_s[$n]} build_peak_mib=${build_mib[$n]} expanded_lines=${lines[$n]} lines_per_method=$per_line expand_crate_s=${expand[$n]} per_method_ms=$per_ms scope_synthetic_only_s=$scope_synthetic scope_imbot_only_s=$scope_imbot" >>"$raw"
     rows+=("| $n | ${check_s[$n]} | ${build_s[$n]} | ${build_mib[$n]} | $per_line | ${expand[$n]} | $per_ms | $scope_synthetic | $scope_imbot |")
 done
 

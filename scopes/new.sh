@@ -32,6 +32,12 @@ keywords.workspace = true
 categories = ["api-bindings"]
 include = ["src/**", "build.rs", "specs/$scope/**"]
 
+[lib]
+# Generated code has no tests or doc examples of its own: the generic tests over every spec
+# are in tests/, and a doctest run would expand the whole scope once more.
+test = false
+doctest = false
+
 [dependencies]
 # The runtime, under the name the generated code uses for it.
 bitrix_api.workspace = true

@@ -670,7 +670,17 @@ impl Client {
                                     break;
                                 }
                                 None => {
-                                    st.start = None;
+                                    // With `halt`, a command runs unless one before it failed,
+                                    // which ended the loop above: an answer with neither its
+                                    // result nor its error is malformed, not the end of the list.
+                                    let e = Error::Decode(crate::error::DecodeError {
+                                        method: "batch",
+                                        status: 200,
+                                        message: "the answer has neither a result nor an error for a page command".into(),
+                                        body_start: String::new(),
+                                        cause: None,
+                                    });
+                                    (st.start, st.pending) = (None, Some(S::lift(e)));
                                     break;
                                 }
                             }
