@@ -26,7 +26,7 @@ const REFERENCE_SCOPES: [usize; 46] = [
 ];
 
 /// The scope of spec `i` of `n`: the specs are cut into runs in the proportions of
-/// [`REFERENCE_SCOPES`] (a scope whose share rounds to nothing gets none).
+/// `REFERENCE_SCOPES` (a scope whose share rounds to nothing gets none).
 pub fn scope(i: usize, n: usize) -> String {
     let total: usize = REFERENCE_SCOPES.iter().sum();
     let mut upto = 0;
