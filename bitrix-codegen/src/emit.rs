@@ -711,6 +711,52 @@ pub(crate) fn shared(name: &str, schema: &Schema) -> (TokenStream, Vec<Defined>)
     (quote!(#(#items)*), cx.defined)
 }
 
+/// The tokens of an event's `data` type (`specs/<scope>/events/<name>.yaml`): decoded only, as
+/// a handler reads it, and named for binding by `EventData::EVENT`.
+pub(crate) fn event(ev: &bitrix_spec::EventSpec) -> (TokenStream, Vec<Defined>) {
+    let mut cx = Ctx {
+        items: Vec::new(),
+        defined: Vec::new(),
+    };
+    let name = ev.type_name();
+    let code = ev.code();
+    let mut s = ev.data.clone();
+    s.name = Some(name.clone());
+    s.shared = None;
+    let mut doc = format!(
+        "The `data` of the event `{code}`: {}.",
+        ev.summary.trim_end_matches('.')
+    );
+    if let Some(access) = &ev.access {
+        doc.push_str(&format!(" Who may subscribe: {access}."));
+    }
+    if let Some(note) = &ev.deprecated {
+        doc.push_str(&format!(" Deprecated: {note}."));
+    }
+    doc.push_str(&format!(" [Reference]({}).", ev.docs));
+    s.description = Some(doc);
+    let _ = rust_type(
+        &mut cx,
+        &name,
+        &ev.name,
+        &s,
+        Side::Response,
+        &[Seg::Key("data".into())],
+    );
+    let id = ident(&name);
+    let own = cx.items.pop().unwrap_or_default();
+    let items = cx.items;
+    let tokens = quote! {
+        #(#items)*
+        #[doc(alias = #code)]
+        #own
+        impl ::bitrix_api::events::EventData for #id {
+            const EVENT: &'static str = #code;
+        }
+    };
+    (tokens, cx.defined)
+}
+
 /// The `Output` type.
 fn output(cx: &mut Ctx, spec: &Spec, ty: &str) -> TokenStream {
     let mut result = spec.result.clone();

@@ -74,6 +74,42 @@ pub fn expand_shared(
     }
 }
 
+/// A Rust type name an expansion defines, with the spec key that makes it.
+pub type TypeDefined = (String, Vec<Seg>);
+
+/// The tokens of an event spec (`specs/<scope>/events/<name>.yaml`, read by
+/// `bitrix_spec::load_event`): the type of its `data` and its `EventData` impl, with the type
+/// names it defines (for the checks across the events of a scope).
+pub fn expand_event(
+    ev: &bitrix_spec::EventSpec,
+    text: &str,
+) -> Result<(TokenStream, Vec<TypeDefined>), Vec<Diagnostic>> {
+    let (tokens, defined) = emit::event(ev);
+    let mut seen: HashMap<&str, &[Seg]> = HashMap::new();
+    let mut diags = Vec::new();
+    for d in &defined {
+        if seen.insert(&d.name, &d.path).is_some() {
+            diags.push(Diagnostic::at(
+                &ev.file,
+                text,
+                &d.path,
+                format!(
+                    "this defines the type `{}` a second time: give it another `name:`",
+                    d.name
+                ),
+            ));
+        }
+    }
+    if diags.is_empty() {
+        Ok((
+            tokens,
+            defined.into_iter().map(|d| (d.name, d.path)).collect(),
+        ))
+    } else {
+        Err(diags)
+    }
+}
+
 /// The Rust type names a spec's expansion defines, each with the spec key that makes it.
 pub fn type_names(spec: &Spec) -> Vec<(String, Vec<Seg>)> {
     emit::method(spec)

@@ -24,6 +24,8 @@ pub enum Path<'a> {
     Key(&'a Path<'a>, &'a str),
     /// An item of an array.
     Index(&'a Path<'a>, usize),
+    /// A top-level value other than `result`, such as an event's `data`.
+    Top(&'a str),
 }
 
 impl fmt::Display for Path<'_> {
@@ -32,6 +34,7 @@ impl fmt::Display for Path<'_> {
             Path::Root => f.write_str("result"),
             Path::Key(parent, key) => write!(f, "{parent}.{key}"),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            Path::Top(name) => f.write_str(name),
         }
     }
 }

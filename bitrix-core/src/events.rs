@@ -21,6 +21,7 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde_json::Value;
 
 use crate::de::Lenient;
+use crate::decode::{Decode, Mismatch, Path};
 use crate::types::Secret;
 
 /// A payload that carries the `auth` block of the request that delivered it.
@@ -206,6 +207,106 @@ pub struct Event<D> {
 impl<D> Authenticated for Event<D> {
     fn auth(&self) -> &EventAuth {
         &self.auth
+    }
+}
+
+/// The `data` of one event, generated from its spec (`specs/<scope>/events/<name>.yaml`) as
+/// `bitrix_api::<scope>::events::<Name>`: `bitrix_api::crm::events::OnCrmDealAdd`.
+///
+/// Its [`EventData::EVENT`] is the name to bind a handler with:
+/// `EventBind::new(OnCrmDealAdd::EVENT, handler_url)`.
+pub trait EventData: Decode {
+    /// The event's name as the portal sends it in `event`: `ONCRMDEALADD`.
+    const EVENT: &'static str;
+}
+
+/// One event of a scope, from its spec: what each scope's `events::EVENTS` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventInfo {
+    /// The name as the reference writes it, e.g. `onCrmDealAdd`.
+    pub name: &'static str,
+    /// The name as the portal sends it, e.g. `ONCRMDEALADD`.
+    pub code: &'static str,
+    /// The scope whose module holds the event's type.
+    pub scope: &'static str,
+    /// The generated type of its `data`, in the scope's `events` module.
+    pub type_name: &'static str,
+    /// The spec file, relative to `specs/`.
+    pub spec: &'static str,
+}
+
+impl EventInfo {
+    /// What the generated registries call: the struct is `#[non_exhaustive]` for users.
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        code: &'static str,
+        scope: &'static str,
+        type_name: &'static str,
+        spec: &'static str,
+    ) -> Self {
+        EventInfo {
+            name,
+            code,
+            scope,
+            type_name,
+            spec,
+        }
+    }
+}
+
+impl<D: EventData> Event<D> {
+    /// Reads a whole payload of the event `D` from JSON: a handler's form body once decoded
+    /// ([`crate::handler::Verifier::event`] does both), or an event as `event.offline.get`
+    /// returns it. The name must be `D::EVENT` (in any case), `data` must have `D`'s shape
+    /// (absent reads as empty, as a form body leaves out an empty array), and `auth` must carry
+    /// an `application_token`. Nothing of `auth` is quoted in the error.
+    pub fn from_value(v: Value) -> Result<Self, Mismatch> {
+        let Value::Object(mut o) = v else {
+            return Err(Mismatch::new(Path::Top("payload"), "expected an object"));
+        };
+        let event = match o.remove("event") {
+            Some(Value::String(s)) => s,
+            _ => {
+                return Err(Mismatch::new(
+                    Path::Top("event"),
+                    "expected the event's name",
+                ));
+            }
+        };
+        if !event.eq_ignore_ascii_case(D::EVENT) {
+            return Err(Mismatch::new(
+                Path::Top("event"),
+                format!("is `{event}`, not `{}`", D::EVENT),
+            ));
+        }
+        let mut top = |key: &'static str| -> Result<Option<i64>, Mismatch> {
+            Decode::decode(o.remove(key).unwrap_or(Value::Null), Path::Top(key))
+        };
+        let event_handler_id = top("event_handler_id")?;
+        let ts = top("ts")?;
+        let data = match o.remove("data") {
+            None | Some(Value::Null) => Value::Object(serde_json::Map::new()),
+            Some(v) => v,
+        };
+        let data = D::decode(data, Path::Top("data"))?;
+        let auth = o
+            .remove("auth")
+            .and_then(|a| serde_json::from_value::<EventAuth>(a).ok())
+            .ok_or_else(|| {
+                Mismatch::new(
+                    Path::Top("auth"),
+                    "absent, or without an `application_token`",
+                )
+            })?;
+        Ok(Event {
+            event,
+            event_handler_id,
+            data,
+            ts,
+            auth,
+        })
     }
 }
 

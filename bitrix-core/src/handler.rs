@@ -88,6 +88,32 @@ impl Verifier {
         self
     }
 
+    /// Parses a form body into the typed payload of the event `D` (generated from its spec,
+    /// such as `bitrix_api::crm::events::OnCrmDealAdd`) and checks its
+    /// `auth[application_token]`. A body of another event is refused as [`HandlerError::Shape`].
+    pub fn event<D: crate::events::EventData>(
+        &self,
+        body: &str,
+    ) -> Result<crate::events::Event<D>, HandlerError> {
+        let map = form::decode(body, self.limits).map_err(HandlerError::Form)?;
+        let value = form::php_to_json(Value::Object(map));
+        let event = crate::events::Event::<D>::from_value(value).map_err(|m| {
+            if m.path == "auth" {
+                HandlerError::Forged
+            } else {
+                HandlerError::Shape(m.to_string())
+            }
+        })?;
+        if tokens_match(
+            &self.application_token,
+            event.auth().application_token().expose(),
+        ) {
+            Ok(event)
+        } else {
+            Err(HandlerError::Forged)
+        }
+    }
+
     /// Parses a form body and checks its `auth[application_token]`.
     pub fn parse<T: DeserializeOwned + Authenticated>(
         &self,

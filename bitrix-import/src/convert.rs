@@ -141,15 +141,34 @@ pub fn is_v3(page: &Page) -> bool {
 
 /// Tells method pages from the others, and finds the method name.
 pub fn classify(page: &Page) -> Kind {
-    if is_event_path(&page.path) {
-        return Kind::Event;
-    }
     let stem = page
         .path
         .rsplit('/')
         .next()
         .unwrap_or("")
         .trim_end_matches(".md");
+    // Event folders hold the methods that manage events too (`event.bind`): a page whose title
+    // ends in a method name is a method page wherever it is.
+    if is_event_path(&page.path) {
+        let names_method = title(page).is_some_and(|(t, _)| {
+            t.split_whitespace().last().is_some_and(|w| {
+                let w = w.trim_matches(|c: char| "`*,:;()\"'".contains(c));
+                w.contains('.') && is_method_name(w) && !EVENT_WORD.is_match(w)
+            })
+        });
+        if !names_method {
+            let titled = title(page).is_some_and(|(t, _)| {
+                t.split_whitespace().any(|w| {
+                    EVENT_WORD.is_match(w.trim_matches(|c: char| "`*,:;()\"'".contains(c)))
+                })
+            });
+            return if stem != "index" && (titled || stem.starts_with("on-")) {
+                Kind::Event
+            } else {
+                Kind::Other
+            };
+        }
+    }
     if stem == "index" || page.path.split('/').any(|d| d.starts_with('_')) {
         return Kind::Other;
     }
@@ -1262,6 +1281,9 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     let (scope, access, app_only, header_lost) = header_facts(page);
     lost.extend(header_lost);
     let folder = page.path.split('/').next().unwrap_or("");
+    // The methods that manage event handlers need no scope: they are served to every
+    // application, as the `basic` methods are.
+    let folder = if folder == "events" { "basic" } else { folder };
     let scope = scope.map_or_else(|| scope_name(folder), |(s, _)| scope_name(&s));
     let fail = |reason: String, lost: Vec<Lost>, examples: ExampleCounts| Failure {
         reason,
@@ -1670,6 +1692,373 @@ fn index_of(key: &str) -> Option<usize> {
     key[start..end].parse().ok()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Event pages
+// ---------------------------------------------------------------------------------------------
+
+static EVENT_WORD: LazyLock<Regex> =
+    // `onCrmDealAdd`, `OnImConnectorMessageAdd`, `ONVOXIMPLANTCALLINIT`, and the catalog's
+    // dotted capitals, `CATALOG.PRICE.ON.ADD` (REST methods are never all capitals).
+    LazyLock::new(|| {
+        Regex::new(r"^(?:(?:on|On|ON)[A-Z][A-Za-z0-9_]*|[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+)$")
+            .expect("valid")
+    });
+
+/// An event spec made from an event page.
+#[derive(Debug, Clone)]
+pub struct ImportedEvent {
+    /// The event's name as the spec writes it (`onCrmDealAdd`), also its file name.
+    pub name: String,
+    /// The scope (the output folder).
+    pub scope: String,
+    /// The spec, as YAML text that loads.
+    pub yaml: String,
+    /// What the spec does not carry.
+    pub lost: Vec<Lost>,
+    /// Examples seen.
+    pub examples: ExampleCounts,
+}
+
+/// `on-voximplant-call-init` -> `onVoximplantCallInit`.
+fn camel_of_stem(stem: &str) -> String {
+    let mut out = String::new();
+    for (i, w) in stem.split('-').filter(|w| !w.is_empty()).enumerate() {
+        let mut c = w.chars();
+        if let Some(first) = c.next() {
+            if i == 0 {
+                out.extend(first.to_lowercase());
+            } else {
+                out.extend(first.to_uppercase());
+            }
+            out.push_str(c.as_str());
+        }
+    }
+    out
+}
+
+/// The event a page documents, as the reference writes its name: the title's `onX`/`OnX`/`ONX`
+/// word (an all-capitals name is spelled as the page's file name spells it, when they agree),
+/// else the `event` of its payload example, else its file name (`on-x-y.md`).
+pub fn event_name(page: &Page) -> Option<String> {
+    let stem = page
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".md");
+    let from_stem = stem.starts_with("on-").then(|| camel_of_stem(stem));
+    let spell = |w: &str| -> String {
+        let all_caps = !w.chars().any(|c| c.is_ascii_lowercase());
+        match &from_stem {
+            Some(s) if all_caps && s.eq_ignore_ascii_case(w) => s.clone(),
+            _ => w.to_owned(),
+        }
+    };
+    if let Some((title, _)) = title(page) {
+        let found = title
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| "`*,:;()\"'".contains(c)))
+            .find(|w| EVENT_WORD.is_match(w));
+        if let Some(w) = found {
+            return Some(spell(w));
+        }
+    }
+    for b in &page.blocks {
+        let Block::Code { text, .. } = b else {
+            continue;
+        };
+        if let Ok((v, _)) = parse_example(text) {
+            if let Some(e) = v.get("event").and_then(Value::as_str) {
+                if EVENT_WORD.is_match(e) {
+                    return Some(spell(e));
+                }
+            }
+        }
+    }
+    from_stem.filter(|s| EVENT_WORD.is_match(s))
+}
+
+/// Members named with dots (`data.FIELDS`) put under the member they name.
+fn nest_dotted(members: Vec<Member>, lost: &mut Vec<Lost>) -> Vec<Member> {
+    /// The member `path` names a child of, if it is there.
+    fn parent<'m>(into: &'m mut [Member], path: &[&str]) -> Option<&'m mut Member> {
+        let (head, rest) = path.split_first()?;
+        let p = into.iter_mut().find(|p| p.name == *head)?;
+        if rest.len() <= 1 {
+            Some(p)
+        } else {
+            parent(&mut p.children, rest)
+        }
+    }
+    let mut out: Vec<Member> = Vec::new();
+    for m in members {
+        if !m.name.contains('.') {
+            out.push(m);
+            continue;
+        }
+        let name = m.name.clone();
+        let parts: Vec<&str> = name.split('.').collect();
+        match parent(&mut out, &parts) {
+            Some(p) if parts.len() > 1 => p.children.push(Member {
+                name: parts[parts.len() - 1].to_owned(),
+                ..m
+            }),
+            _ => lost.push(Lost::new(
+                m.line,
+                format!("`{name}` names no member listed before it"),
+            )),
+        }
+    }
+    out
+}
+
+/// Who may subscribe, from the page's header.
+fn subscribers(page: &Page) -> Option<String> {
+    page.blocks.iter().find_map(|b| {
+        let Block::Text(l) = b else { return None };
+        let t = l.text.trim_start_matches(['>', ' ']);
+        let rest = t.strip_prefix("Who can subscribe:")?;
+        Some(plain(rest)).filter(|a| !a.is_empty())
+    })
+}
+
+/// Converts an event page into an event spec that loads, or says why it cannot.
+pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
+    let mut lost = Vec::new();
+    let mut counts = ExampleCounts::default();
+    let fail = |reason: String, lost: Vec<Lost>, examples: ExampleCounts| Failure {
+        reason,
+        lost,
+        examples,
+    };
+    let Some(name) = event_name(page) else {
+        return Err(fail(
+            "names no event (no `onX` word in the title, no payload example)".into(),
+            lost,
+            counts,
+        ));
+    };
+    let (scope, _, _, header_lost) = header_facts(page);
+    lost.extend(header_lost);
+    let folder = page.path.split('/').next().unwrap_or("");
+    let folder = if folder == "events" { "basic" } else { folder };
+    let scope = scope.map_or_else(|| scope_name(folder), |(s, _)| scope_name(&s));
+    let (title_text, _) = title(page).unwrap_or_default();
+    let summary = {
+        let t = plain(&title_text);
+        let t: Vec<&str> = t
+            .split_whitespace()
+            .filter(|w| {
+                !w.trim_matches(|c: char| "`*,:;()\"'".contains(c))
+                    .eq_ignore_ascii_case(&name)
+            })
+            .collect();
+        let t = t.join(" ");
+        if t.is_empty() {
+            format!("The `{name}` event.")
+        } else {
+            t
+        }
+    };
+
+    // Every member table of the page: the first is the payload, the others are attached to the
+    // members they describe.
+    let mut placed = Vec::new();
+    let mut heading = String::new();
+    let mut anchor = None;
+    for b in &page.blocks {
+        match b {
+            Block::Heading {
+                text, anchor: a, ..
+            } => {
+                heading = text.clone();
+                anchor = a.clone();
+            }
+            Block::Table(t) => placed.push(Placed {
+                table: t,
+                heading: heading.clone(),
+                anchor: anchor.clone(),
+                main: placed.is_empty(),
+            }),
+            _ => {}
+        }
+    }
+    let (members, _) = member_tree(&placed, &mut lost);
+    let members = nest_dotted(members, &mut lost);
+    let envelope = ["event", "event_handler_id", "ts", "auth", "data"];
+    let mut data = match members.iter().find(|m| m.name == "data") {
+        Some(m) => node_of(m, false, "", &mut lost),
+        None if members.iter().any(|m| envelope.contains(&m.name.as_str())) => {
+            Node::new(TypeName::Object)
+        }
+        // A table of the data's members alone.
+        None => {
+            let mut n = Node::new(TypeName::Object);
+            for m in &members {
+                n.fields
+                    .insert(m.name.clone(), node_of(m, false, "data", &mut lost));
+            }
+            n
+        }
+    };
+    let from_tables = !data.fields.is_empty();
+
+    // Payload examples: objects with `data` or `event`.
+    let mut examples: Vec<(Value, usize)> = Vec::new();
+    for b in &page.blocks {
+        let Block::Code { lang, text, line } = b else {
+            continue;
+        };
+        if !is_json_lang(lang) || !text.trim_start().starts_with('{') {
+            continue;
+        }
+        counts.found += 1;
+        let (value, cleaned) = match parse_example(text) {
+            Ok(x) => x,
+            Err(e) => {
+                lost.push(Lost::new(*line, format!("payload example: {e}")));
+                continue;
+            }
+        };
+        counts.parsed += 1;
+        if !value.get("data").is_some_and(Value::is_object) {
+            continue;
+        }
+        if cleaned.changed() {
+            lost.push(Lost::new(
+                *line,
+                format!("payload example cleaned: removed {}", cleaned.describe()),
+            ));
+        }
+        if let Some(e) = value.get("event").and_then(Value::as_str) {
+            if !e.eq_ignore_ascii_case(&name) {
+                lost.push(Lost::new(
+                    *line,
+                    format!("an example of another event, `{e}`, left out"),
+                ));
+                continue;
+            }
+        }
+        examples.push((value, *line));
+    }
+    data.required = true;
+    data.normalize();
+    if data.ty != TypeName::Object {
+        data = Node::new(TypeName::Object);
+    }
+    // The example wins: `data` takes the shape the examples show.
+    for (ex, line) in &examples {
+        let d = &ex["data"];
+        if !from_tables && data.fields.is_empty() {
+            data = infer(d);
+            data.normalize();
+        }
+        if let Some(sc) = data.to_schema() {
+            if bitrix_spec::conforms(&sc, d, Mode::Response).is_ok() {
+                counts.valid_as_documented += 1;
+            }
+        }
+        reconcile(&mut data, d, Mode::Response, "data", *line, &mut lost);
+    }
+    if data.fields.is_empty() && examples.is_empty() {
+        lost.push(Lost::new(
+            1,
+            "the page describes no `data` (no table, no payload example); its members are kept as sent",
+        ));
+    }
+    data.finalize("data", &mut lost);
+    // The portal POSTs events as PHP form bodies, which leave out empty arrays and objects:
+    // no member of `data` can be relied on to be there.
+    fn optional(n: &mut Node) {
+        n.required = false;
+        n.fields.values_mut().for_each(optional);
+        if let Some(i) = &mut n.items {
+            optional(i);
+        }
+    }
+    data.fields.values_mut().for_each(optional);
+
+    let mut m = Mapping::new();
+    let mut put = |k: &str, v: Yaml| {
+        m.insert(Yaml::String(k.to_owned()), v);
+    };
+    put("event", Yaml::String(name.clone()));
+    put("summary", Yaml::String(summary));
+    if let Some(a) = subscribers(page) {
+        put("access", Yaml::String(a));
+    }
+    put("docs", Yaml::String(docs_url(&page.path)));
+    if let Some(d) = deprecation(page, &name, &mut lost) {
+        let note = match d {
+            Yaml::Mapping(m) => m
+                .get("replacement")
+                .and_then(Yaml::as_str)
+                .map(|r| format!("use {r}"))
+                .or_else(|| m.get("note").and_then(Yaml::as_str).map(str::to_owned))
+                .unwrap_or_else(|| "marked deprecated by the reference".into()),
+            _ => "marked deprecated by the reference".into(),
+        };
+        put("deprecated", Yaml::String(note));
+    }
+    let mut data_yaml = data.to_yaml();
+    if let Yaml::Mapping(dm) = &mut data_yaml {
+        // An object without members stays an object: its members are kept as sent.
+        dm.insert("type".into(), "object".into());
+    }
+    put("data", data_yaml);
+    let file = format!("{scope}/events/{name}.yaml");
+    // An example the spec still refuses is left out, so that the spec loads.
+    let mut kept: Vec<&(Value, usize)> = examples.iter().collect();
+    for _ in 0..=examples.len() {
+        let mut doc = m.clone();
+        if !kept.is_empty() {
+            doc.insert(
+                "examples".into(),
+                Yaml::Sequence(
+                    kept.iter()
+                        .map(|(v, _)| serde_yaml::to_value(v).unwrap_or(Yaml::Null))
+                        .collect(),
+                ),
+            );
+        }
+        let yaml = serde_yaml::to_string(&Yaml::Mapping(doc)).unwrap_or_default();
+        match bitrix_spec::load_event(&file, &yaml) {
+            Ok(_) => {
+                counts.valid_in_spec = kept.len();
+                let yaml = format!("{}\n{yaml}", crate::outdir::marker(&docs_url(&page.path)));
+                return Ok(ImportedEvent {
+                    name,
+                    scope,
+                    yaml,
+                    lost,
+                    examples: counts,
+                });
+            }
+            Err(diags) => {
+                let bad = diags.iter().find_map(|d| {
+                    let rest = d.key.strip_prefix("examples[")?;
+                    Some((rest.split(']').next()?.parse::<usize>().ok()?, &d.message))
+                });
+                match bad {
+                    Some((i, why)) if i < kept.len() => {
+                        let (_, line) = kept.remove(i);
+                        lost.push(Lost::new(*line, format!("payload example left out: {why}")));
+                    }
+                    _ => {
+                        let first = diags.first().map_or_else(String::new, ToString::to_string);
+                        return Err(fail(
+                            format!("the event spec does not load: {first}"),
+                            lost,
+                            counts,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Err(fail("repairs did not converge".into(), lost, counts))
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -1909,5 +2298,90 @@ HTTP Status: **400**, **403**
         assert!(f.reason.contains("not a REST method name"), "{}", f.reason);
         let e = page::read(Path::new("/nonexistent"), "x.md").expect_err("no such page");
         assert!(e.contains("cannot read"));
+    }
+
+    const EVENT_PAGE: &str = r#"# Call Start Event ONDEMOCALLSTART
+
+> Scope: [`demo`](../scopes/permissions.md)
+>
+> Who can subscribe: any user
+
+## What the Handler Receives
+
+```json
+{
+    "event": "ONDEMOCALLSTART",
+    "data": { "CALL": { "ID": "17", "KIND": "in" }, "EXTRA": [] },
+    "ts": "1735374081",
+    "auth": { "application_token": "x" }
+}
+```
+
+#|
+|| **Parameter**
+`type` | **Description** ||
+|| **event**
+[`string`](../data-types.md) | Event code ||
+|| **data**
+[`object`](../data-types.md) | Data ||
+|| **data.CALL**
+[`object`](../data-types.md) | The call, [below](#call) ||
+|| **auth**
+[`object`](../data-types.md) | Auth ||
+|#
+
+### Parameter CALL {#call}
+
+#|
+|| **Parameter**
+`type` | **Description** ||
+|| **ID**
+[`integer`](../data-types.md) | Call ID ||
+|#
+"#;
+
+    #[test]
+    fn an_event_page_becomes_an_event_spec() {
+        let p = page::parse(
+            "demo/events/on-demo-call-start.md",
+            EVENT_PAGE,
+            Path::new("/nonexistent/demo/events/on-demo-call-start.md"),
+        );
+        assert_eq!(classify(&p), Kind::Event);
+        // The capitals of the title, spelled as the file name spells them.
+        assert_eq!(event_name(&p).as_deref(), Some("onDemoCallStart"));
+        let ev = import_event(&p).expect("imports");
+        assert_eq!(
+            (ev.name.as_str(), ev.scope.as_str()),
+            ("onDemoCallStart", "demo")
+        );
+        let spec =
+            bitrix_spec::load_event("demo/events/onDemoCallStart.yaml", &ev.yaml).expect("loads");
+        assert_eq!(spec.access.as_deref(), Some("any user"));
+        assert_eq!(spec.summary, "Call Start Event");
+        let call = &spec.data.fields.as_ref().expect("fields")["CALL"];
+        let call_fields = call.fields.as_ref().expect("the sub-table");
+        assert_eq!(call_fields["ID"].ty, TypeName::Integer);
+        // Members only the example shows stay out of the type (a decoded payload keeps them in
+        // `extra`), and no member is required: a form body leaves out empty ones.
+        assert!(!call_fields.contains_key("KIND"), "{}", ev.yaml);
+        assert!(!call.required && !call_fields["ID"].required);
+        assert_eq!(spec.examples.len(), 1);
+    }
+
+    #[test]
+    fn a_method_page_in_an_events_folder_is_a_method_page() {
+        let p = page::parse(
+            "events/event-bind.md",
+            "# Register a Handler event.bind\n\n> Who can execute the method: any user\n",
+            Path::new("/nonexistent/events/event-bind.md"),
+        );
+        assert_eq!(classify(&p), Kind::Method("event.bind".into()));
+        let overview = page::parse(
+            "demo/events/index.md",
+            "# Overview of Events\n",
+            Path::new("/nonexistent/demo/events/index.md"),
+        );
+        assert_eq!(classify(&overview), Kind::Other);
     }
 }

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub use outdir::Changes;
-use report::{Entry, Lost, NotMethod, Report, Status, Summary};
+use report::{Entry, EventEntry, Lost, NotMethod, Report, Status, Summary};
 
 /// Every `*.md` file under `dir`, as paths relative to it with `/` separators, sorted.
 pub fn markdown_files(dir: &Path) -> std::io::Result<Vec<String>> {
@@ -110,18 +110,13 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
     // Pages are read and classified, then converted, on every core; the results are taken in
     // page order, so the output does not depend on the threads.
     let read = par_map(&files, |rel| {
-        (!convert::is_event_path(rel)).then(|| {
-            page::read(docs, rel).map(|page| {
-                let kind = convert::classify(&page);
-                (page, kind)
-            })
+        page::read(docs, rel).map(|page| {
+            let kind = convert::classify(&page);
+            (page, kind)
         })
     });
+    let mut event_pages = Vec::new();
     for (rel, read) in files.iter().zip(read) {
-        let Some(read) = read else {
-            summary.event_pages += 1;
-            continue;
-        };
         let (page, kind) = match read {
             Ok(p) => p,
             Err(reason) => {
@@ -138,7 +133,10 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
         };
         match kind {
             convert::Kind::Method(m) => methods.push((convert::is_v3(&page), page, m)),
-            convert::Kind::Event => summary.event_pages += 1,
+            convert::Kind::Event => {
+                summary.event_pages += 1;
+                event_pages.push(page);
+            }
             convert::Kind::Other => summary.other_pages += 1,
         }
     }
@@ -287,12 +285,14 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
         }
     }
     summary.specs_written = desired.len();
+    let events = import_events(&event_pages, &existing, &mut summary, &mut desired);
     entries.sort_by(|a, b| a.page.cmp(&b.page));
     not_methods.sort_by(|a, b| a.page.cmp(&b.page));
     let changes = outdir::apply(out, &existing, &desired)?;
     let report = Report {
         summary,
         pages: entries,
+        events,
         not_methods,
     };
     let mut json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
@@ -311,6 +311,75 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
         changes,
         folders: folders.into_iter().collect(),
     })
+}
+
+/// Converts the event pages into `<scope>/events/<name>.yaml`, added to `desired`, except
+/// where a curated file of that name exists; one report entry per page.
+fn import_events(
+    pages: &[page::Page],
+    existing: &outdir::Existing,
+    summary: &mut Summary,
+    desired: &mut BTreeMap<String, String>,
+) -> Vec<EventEntry> {
+    let converted = par_map(pages, convert::import_event);
+    let mut given: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (page, converted) in pages.iter().zip(converted) {
+        let mut entry = EventEntry {
+            event: String::new(),
+            page: page.path.clone(),
+            status: Status::Failed,
+            reason: None,
+            spec: None,
+            lost: Vec::new(),
+        };
+        match converted {
+            Ok(ev) => {
+                add_examples(summary, &ev.examples);
+                entry.event.clone_from(&ev.name);
+                entry.lost = ev.lost;
+                let rel = format!("{}/events/{}.yaml", ev.scope, ev.name);
+                let key = ev.name.to_ascii_uppercase();
+                if let Some(first) = given.get(&key) {
+                    entry.reason = Some(format!("the page {first} already gave this event"));
+                } else if !is_folder_name(&ev.scope) {
+                    entry.reason = Some(format!(
+                        "the scope folder `{}` is not a Rust module name",
+                        ev.scope
+                    ));
+                } else if existing.curated.contains_key(&rel) {
+                    given.insert(key, page.path.clone());
+                    entry.status = Status::Curated;
+                    entry.spec = Some(rel);
+                    entry.lost.clear();
+                } else {
+                    given.insert(key, page.path.clone());
+                    entry.status = if entry.lost.is_empty() {
+                        Status::Ok
+                    } else {
+                        Status::Partial
+                    };
+                    entry.spec = Some(rel.clone());
+                    desired.insert(rel, ev.yaml);
+                    summary.events_written += 1;
+                }
+            }
+            Err(f) => {
+                add_examples(summary, &f.examples);
+                entry.reason = Some(f.reason);
+                entry.lost = f.lost;
+            }
+        }
+        match entry.status {
+            Status::Ok => summary.events_ok += 1,
+            Status::Partial => summary.events_partial += 1,
+            Status::Failed => summary.events_failed += 1,
+            Status::Curated => summary.events_curated += 1,
+        }
+        out.push(entry);
+    }
+    out.sort_by(|a, b| a.page.cmp(&b.page));
+    out
 }
 
 /// `--check`: imports into a temporary folder seeded with the curated specs of `out` and

@@ -1,7 +1,8 @@
 //! The output folder as the importer finds and leaves it. A spec the importer wrote starts with
 //! its marker line, `# Imported from <page url> by bitrix-import.`; any other `*.yaml` of a
 //! scope folder is curated (hand-written, or taken over by deleting the line) and is never
-//! written, nor removed. Shared types (`<scope>/types/*.yaml`) are always curated.
+//! written, nor removed. Shared types (`<scope>/types/*.yaml`) are always curated. Event specs
+//! (`<scope>/events/*.yaml`) follow the same rule as method specs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -41,9 +42,10 @@ impl Existing {
     /// The curated specs of one scope folder, as (file, text).
     pub fn curated_in(&self, folder: &str) -> Vec<(String, String)> {
         let prefix = format!("{folder}/");
+        let events = format!("{folder}/events/");
         self.curated
             .iter()
-            .filter(|(f, _)| f.starts_with(&prefix))
+            .filter(|(f, _)| f.starts_with(&prefix) && !f.starts_with(&events))
             .map(|(f, t)| (f.clone(), t.clone()))
             .collect()
     }
@@ -83,6 +85,23 @@ pub fn scan(out: &Path) -> Result<Existing, String> {
                         if let Some(n) = name_of(&t) {
                             ex.types.insert(format!("{folder}/types/{n}"));
                         }
+                    }
+                }
+                continue;
+            }
+            if f.is_dir() && file == "events" {
+                // Event specs: imported or curated like method specs, but no method's.
+                for e in sorted_entries(&f).map_err(|e| err(&f, e))? {
+                    let Some(n) = name_of(&e) else { continue };
+                    if !e.is_file() || !n.ends_with(".yaml") {
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&e).map_err(|x| err(&e, x))?;
+                    let rel = format!("{folder}/events/{n}");
+                    if is_imported(&text) {
+                        ex.imported.insert(rel, text);
+                    } else {
+                        ex.curated.insert(rel, text);
                     }
                 }
                 continue;

@@ -55,6 +55,26 @@ pub struct Entry {
     pub lost: Vec<Lost>,
 }
 
+/// One event page of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventEntry {
+    /// The event, as its spec names it (empty when the page names none).
+    pub event: String,
+    /// Path of the page under `api-reference/`.
+    pub page: String,
+    /// `ok`, `partial`, `failed` or `curated`.
+    pub status: Status,
+    /// Why no spec was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The event spec written (for `curated`: the curated one), relative to the output
+    /// directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    /// Facts of the page the spec does not carry.
+    pub lost: Vec<Lost>,
+}
+
 /// Figures of one run.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
@@ -62,8 +82,18 @@ pub struct Summary {
     pub pages: usize,
     /// Method pages among them.
     pub method_pages: usize,
-    /// Event pages, skipped.
+    /// Event pages among them.
     pub event_pages: usize,
+    /// Event specs written.
+    pub events_written: usize,
+    /// Event entries with status `ok`.
+    pub events_ok: usize,
+    /// Event entries with status `partial`.
+    pub events_partial: usize,
+    /// Event entries with status `failed`.
+    pub events_failed: usize,
+    /// Event entries with status `curated`.
+    pub events_curated: usize,
     /// Other pages (overviews, data types, fragments, JavaScript SDK functions), skipped.
     pub other_pages: usize,
     /// Specs written.
@@ -111,6 +141,8 @@ pub struct Report {
     pub summary: Summary,
     /// One entry per method page (and per page that could not be read), by page.
     pub pages: Vec<Entry>,
+    /// One entry per event page, by page.
+    pub events: Vec<EventEntry>,
     /// Pages that name a method that is not a REST method (JavaScript SDK functions, names
     /// that are not REST names), by page.
     pub not_methods: Vec<NotMethod>,

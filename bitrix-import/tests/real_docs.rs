@@ -33,18 +33,18 @@ fn every_method_page_is_reported_and_every_spec_loads() {
     // The report covers every method page: classify them again independently of the run.
     let files = bitrix_import::markdown_files(&docs.join("api-reference")).expect("lists pages");
     let mut method_pages = BTreeSet::new();
+    let mut event_pages = BTreeSet::new();
     for rel in &files {
-        if bitrix_import::convert::is_event_path(rel) {
-            continue;
-        }
         match page::read(&docs, rel) {
-            Ok(p) => {
-                if let bitrix_import::convert::Kind::Method(_) =
-                    bitrix_import::convert::classify(&p)
-                {
+            Ok(p) => match bitrix_import::convert::classify(&p) {
+                bitrix_import::convert::Kind::Method(_) => {
                     method_pages.insert(rel.clone());
                 }
-            }
+                bitrix_import::convert::Kind::Event => {
+                    event_pages.insert(rel.clone());
+                }
+                bitrix_import::convert::Kind::Other => {}
+            },
             Err(_) => {
                 method_pages.insert(rel.clone());
             }
@@ -93,5 +93,32 @@ fn every_method_page_is_reported_and_every_spec_loads() {
     let on_disk = bitrix_spec::spec_files(&out).expect("lists specs").len();
     assert_eq!(on_disk, s.specs_written);
     assert!(out.join("import-report.json").is_file());
+
+    // One entry per event page; every event spec written loads.
+    let reported: BTreeSet<String> = report.events.iter().map(|e| e.page.clone()).collect();
+    assert_eq!(reported, event_pages, "one report entry per event page");
+    assert!(
+        event_pages.len() > 150,
+        "found only {} event pages",
+        event_pages.len()
+    );
+    let mut events = 0;
+    for e in &report.events {
+        match (e.status, &e.spec) {
+            (Status::Failed, spec) => assert!(spec.is_none() && e.reason.is_some()),
+            (Status::Curated, _) => panic!("{}: curated, with no curated spec in out", e.page),
+            (_, Some(rel)) => {
+                let text = std::fs::read_to_string(out.join(rel)).expect("written");
+                if let Err(d) = bitrix_spec::load_event(rel, &text) {
+                    panic!("{rel} does not load: {}", d[0]);
+                }
+                events += 1;
+            }
+            (_, None) => panic!("{} has no spec but is not failed", e.page),
+        }
+    }
+    assert_eq!(events, s.events_written);
+    // The pages of event folders that document methods are method pages.
+    assert!(method_pages.contains("events/event-bind.md"));
     let _ = std::fs::remove_dir_all(&out);
 }

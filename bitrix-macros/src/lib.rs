@@ -158,6 +158,90 @@ fn expand_scope(lit: &LitStr) -> proc_macro2::TokenStream {
     }
     let loaded = listed;
     out.extend(registry(&scope, &loaded));
+    out.extend(events(&scope, &dir, &specs, span));
+    out
+}
+
+/// `pub mod events`: the typed `data` of every event spec in `specs/<scope>/events/`, and
+/// `EVENTS`, their registry. Nothing when the scope has no event specs.
+fn events(
+    scope: &str,
+    dir: &std::path::Path,
+    specs: &std::path::Path,
+    span: Span,
+) -> proc_macro2::TokenStream {
+    let files = match bitrix_spec::event_files(dir) {
+        Ok(f) if f.is_empty() => return proc_macro2::TokenStream::new(),
+        Ok(f) => f,
+        Err(e) => return error(span, &format!("cannot read {}/events: {e}", dir.display())),
+    };
+    let mut out = proc_macro2::TokenStream::new();
+    let mut items = proc_macro2::TokenStream::new();
+    let mut infos = Vec::new();
+    // Type name -> the file that defines it: the events of a scope share one module.
+    let mut first: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(specs)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                out.extend(error(span, &format!("cannot read {}: {e}", path.display())));
+                continue;
+            }
+        };
+        let p = path.display().to_string();
+        items.extend(quote!(
+            const _: &str = include_str!(#p);
+        ));
+        let expanded = bitrix_spec::load_event(&rel, &text)
+            .and_then(|ev| Ok((bitrix_codegen::expand_event(&ev, &text)?, ev)));
+        let ((tokens, defined), ev) = match expanded {
+            Ok(x) => x,
+            Err(diags) => {
+                out.extend(
+                    diags
+                        .iter()
+                        .map(|d| error(span, &format!("invalid spec: {d}"))),
+                );
+                continue;
+            }
+        };
+        let clash = defined.iter().find_map(|(name, at)| {
+            first.get(name).map(|file| {
+                bitrix_spec::Diagnostic::at(
+                    &rel,
+                    &text,
+                    at,
+                    format!("this defines the type `{name}`, which {file} defines already: the events of a scope share one module, so give one of them another `name:`"),
+                )
+            })
+        });
+        if let Some(d) = clash {
+            out.extend(error(span, &format!("invalid spec: {d}")));
+            continue;
+        }
+        for (name, _) in defined {
+            first.insert(name, rel.clone());
+        }
+        items.extend(tokens);
+        let (name, code, ty) = (&ev.name, ev.code(), ev.type_name());
+        infos.push(quote!(::bitrix_api::events::EventInfo::__new(#name, #code, #scope, #ty, #rel)));
+    }
+    let doc = format!(
+        "The events of the `{scope}` scope: the typed `data` of each, read by `Verifier::event`, and `EVENTS`."
+    );
+    out.extend(quote! {
+        #[doc = #doc]
+        pub mod events {
+            #items
+            /// Every event of the scope, from its specs.
+            pub const EVENTS: &[::bitrix_api::events::EventInfo] = &[#(#infos),*];
+        }
+    });
     out
 }
 

@@ -6,6 +6,7 @@
 //! [`conforms`]). It is used at compile time by `bitrix-macros` and at run time by `bitrix-mock`.
 
 mod check;
+mod events;
 mod model;
 mod parse;
 mod types;
@@ -14,6 +15,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use check::check;
+pub use events::{EventSpec, event_files, load_event};
 pub use model::{
     AuthContext, Deprecated, ErrorSpec, Example, PageStyle, Pagination, Rule, RuleKind, Schema,
     Spec, Trigger, TypeName, error_variant, pascal_case, snake_case,

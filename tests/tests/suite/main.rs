@@ -2,6 +2,7 @@
 
 mod batch;
 mod errors;
+mod events;
 mod faults;
 mod form;
 mod handler;
