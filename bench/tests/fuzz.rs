@@ -12,9 +12,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use bitrix_api::events::{Event, ImbotV2MessageAdd, ImconnectorMessageAdd, SmsHandlerRequest};
+use bitrix_api::events::SmsHandlerRequest;
 use bitrix_api::form::Limits;
 use bitrix_api::handler::{Verifier, from_form};
+use bitrix_api::imbot::events::OnImbotV2MessageAdd;
+use bitrix_api::imconnector::events::OnImConnectorMessageAdd;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -263,13 +265,11 @@ fn fuzz_handler_payloads() {
     let body = prop_oneof![3 => payload, 1 => form()];
     fuzz("handler payloads", (body, limits()), |(body, limits)| {
         let _ = from_form::<SmsHandlerRequest>(body, *limits);
-        let _ = from_form::<Event<ImbotV2MessageAdd>>(body, *limits);
-        let _ = from_form::<Event<ImconnectorMessageAdd>>(body, *limits);
         let _ = from_form::<serde_json::Value>(body, *limits);
         let v = verifier.clone().limits(*limits);
         let _ = v.parse::<SmsHandlerRequest>(body);
-        let _ = v.parse::<Event<ImbotV2MessageAdd>>(body);
-        let _ = v.parse::<Event<ImconnectorMessageAdd>>(body);
+        let _ = v.event::<OnImbotV2MessageAdd>(body);
+        let _ = v.event::<OnImConnectorMessageAdd>(body);
     });
 }
 

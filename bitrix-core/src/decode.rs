@@ -186,6 +186,20 @@ impl<T: Decode> Decode for Vec<T> {
                 .enumerate()
                 .map(|(i, item)| T::decode(item, Path::Index(&at, i)))
                 .collect(),
+            // PHP sends a list whose keys are not 0..n in order as an object keyed by the
+            // numbers (and a form body's list reads the same way): its items in numeric order.
+            Value::Object(o) if o.keys().all(|k| k.parse::<u64>().is_ok()) => {
+                let mut items: Vec<(u64, Value)> = o
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+                    .collect();
+                items.sort_by_key(|(k, _)| *k);
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (_, item))| T::decode(item, Path::Index(&at, i)))
+                    .collect()
+            }
             other => Err(Mismatch::expected(at, "an array", &other)),
         }
     }

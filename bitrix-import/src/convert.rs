@@ -1711,12 +1711,22 @@ pub struct ImportedEvent {
     pub name: String,
     /// The scope (the output folder).
     pub scope: String,
+    /// The page states the scope (else it is the page's folder's).
+    pub scope_stated: bool,
     /// The spec, as YAML text that loads.
     pub yaml: String,
     /// What the spec does not carry.
     pub lost: Vec<Lost>,
     /// Examples seen.
     pub examples: ExampleCounts,
+}
+
+impl ImportedEvent {
+    /// The same spec in another scope folder.
+    pub fn in_scope(mut self, scope: &str) -> ImportedEvent {
+        self.scope = scope.to_owned();
+        self
+    }
 }
 
 /// `on-voximplant-call-init` -> `onVoximplantCallInit`.
@@ -1778,6 +1788,158 @@ pub fn event_name(page: &Page) -> Option<String> {
     from_stem.filter(|s| EVENT_WORD.is_match(s))
 }
 
+/// The words of the names the reference spells in mixed case (events such as
+/// `onImbotMessageAdd`, methods such as `imbot.v2.Chat.Message.send`), to spell a name it only
+/// writes in capitals: `ONIMBOTV2MESSAGEADD` -> `onImbotV2MessageAdd`.
+#[derive(Debug, Clone, Default)]
+pub struct Words(std::collections::BTreeSet<String>);
+
+impl Words {
+    /// The words of `names`, lower-cased.
+    pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Words {
+        let mut set = std::collections::BTreeSet::new();
+        // A name in capitals shows no words.
+        for name in names
+            .into_iter()
+            .filter(|n| n.chars().any(|c| c.is_ascii_lowercase()))
+        {
+            let mut word = String::new();
+            let mut prev_lower = false;
+            for c in name.chars() {
+                if !c.is_ascii_alphanumeric() {
+                    if !word.is_empty() {
+                        set.insert(std::mem::take(&mut word).to_ascii_lowercase());
+                    }
+                    prev_lower = false;
+                    continue;
+                }
+                if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
+                    set.insert(std::mem::take(&mut word).to_ascii_lowercase());
+                }
+                prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                word.push(c);
+            }
+            if !word.is_empty() {
+                set.insert(word.to_ascii_lowercase());
+            }
+        }
+        Words(set)
+    }
+
+    /// `name` in mixed case when it is written in capitals and splits into known words (the
+    /// fewest), else as it is.
+    pub fn spell(&self, name: &str) -> String {
+        if name.chars().any(|c| c.is_ascii_lowercase()) || name.contains('.') {
+            return name.to_owned();
+        }
+        let lower = name.to_ascii_lowercase();
+        let n = lower.len();
+        // best[i]: the fewest words that spell lower[..i], and where the last one starts.
+        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+        best[0] = Some((0, 0));
+        for end in 1..=n {
+            for start in 0..end {
+                let Some((count, _)) = best[start] else {
+                    continue;
+                };
+                if self.0.contains(&lower[start..end])
+                    && best[end].is_none_or(|(c, _)| count + 1 < c)
+                {
+                    best[end] = Some((count + 1, start));
+                }
+            }
+        }
+        if best[n].is_none() {
+            return name.to_owned();
+        }
+        let mut parts = Vec::new();
+        let mut end = n;
+        while end > 0 {
+            let Some((_, start)) = best[end] else { break };
+            parts.push(&lower[start..end]);
+            end = start;
+        }
+        parts.reverse();
+        let mut out = String::new();
+        for (i, w) in parts.iter().enumerate() {
+            if i == 0 {
+                out.push_str(w);
+            } else {
+                let mut c = w.chars();
+                if let Some(f) = c.next() {
+                    out.extend(f.to_uppercase());
+                    out.push_str(c.as_str());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The events of a page that documents several, one `## ONX {#anchor}` section each: per
+/// event, a page made of the page's header (its lines before the first section, such as the
+/// scope) and the section, titled by the event's name, with the section's anchor.
+pub fn event_sections(page: &Page) -> Vec<(Page, Option<String>)> {
+    let mut header = Vec::new();
+    let mut sections: Vec<(Vec<Block>, Option<String>)> = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut started = false;
+    for b in &page.blocks {
+        match b {
+            Block::Heading { level: 1, .. } => {}
+            Block::Heading {
+                level: 2,
+                text,
+                anchor,
+                line,
+            } => {
+                started = true;
+                let word = text.trim().trim_matches('`');
+                current = if EVENT_WORD.is_match(word) {
+                    sections.push((
+                        vec![Block::Heading {
+                            level: 1,
+                            text: word.to_owned(),
+                            anchor: None,
+                            line: *line,
+                        }],
+                        anchor.clone(),
+                    ));
+                    Some(sections.len() - 1)
+                } else {
+                    None
+                };
+            }
+            _ => match current {
+                Some(i) => sections[i].0.push(b.clone()),
+                None if !started => {
+                    if let Block::Text(_) = b {
+                        header.push(b.clone());
+                    }
+                }
+                None => {}
+            },
+        }
+    }
+    sections
+        .into_iter()
+        .map(|(mut blocks, anchor)| {
+            let title = blocks.remove(0);
+            let mut all = vec![title];
+            all.extend(header.iter().cloned());
+            all.extend(blocks);
+            (
+                Page {
+                    path: page.path.clone(),
+                    blocks: all,
+                    missing_includes: page.missing_includes.clone(),
+                },
+                anchor,
+            )
+        })
+        .collect()
+}
+
 /// Members named with dots (`data.FIELDS`) put under the member they name.
 fn nest_dotted(members: Vec<Member>, lost: &mut Vec<Lost>) -> Vec<Member> {
     /// The member `path` names a child of, if it is there.
@@ -1823,7 +1985,15 @@ fn subscribers(page: &Page) -> Option<String> {
 }
 
 /// Converts an event page into an event spec that loads, or says why it cannot.
-pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
+pub fn import_event(
+    page: &Page,
+    section: Option<&str>,
+    words: &Words,
+) -> Result<ImportedEvent, Failure> {
+    let url = match section {
+        Some(anchor) => format!("{}#{anchor}", docs_url(&page.path)),
+        None => docs_url(&page.path),
+    };
     let mut lost = Vec::new();
     let mut counts = ExampleCounts::default();
     let fail = |reason: String, lost: Vec<Lost>, examples: ExampleCounts| Failure {
@@ -1831,7 +2001,7 @@ pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
         lost,
         examples,
     };
-    let Some(name) = event_name(page) else {
+    let Some(name) = event_name(page).map(|n| words.spell(&n)) else {
         return Err(fail(
             "names no event (no `onX` word in the title, no payload example)".into(),
             lost,
@@ -1842,6 +2012,7 @@ pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
     lost.extend(header_lost);
     let folder = page.path.split('/').next().unwrap_or("");
     let folder = if folder == "events" { "basic" } else { folder };
+    let scope_stated = scope.is_some();
     let scope = scope.map_or_else(|| scope_name(folder), |(s, _)| scope_name(&s));
     let (title_text, _) = title(page).unwrap_or_default();
     let summary = {
@@ -1921,6 +2092,16 @@ pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
             }
         };
         counts.parsed += 1;
+        // A page of several events shows each one's `data` alone.
+        let value = match value {
+            Value::Object(o) if section.is_some() && !o.contains_key("data") => {
+                let mut env = Map::new();
+                env.insert("event".into(), Value::String(name.to_ascii_uppercase()));
+                env.insert("data".into(), Value::Object(o));
+                Value::Object(env)
+            }
+            v => v,
+        };
         if !value.get("data").is_some_and(Value::is_object) {
             continue;
         }
@@ -1946,9 +2127,20 @@ pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
     if data.ty != TypeName::Object {
         data = Node::new(TypeName::Object);
     }
-    // The example wins: `data` takes the shape the examples show.
+    // The example wins: `data` takes the shape the examples show; a member the table types by
+    // an entity of another page (`Message`) takes it from the example.
     for (ex, line) in &examples {
         let d = &ex["data"];
+        for (k, f) in data.fields.iter_mut() {
+            if f.ty == TypeName::Any {
+                if let Some(v) = d.get(k).filter(|v| v.is_object() || v.is_array()) {
+                    let line = f.line;
+                    *f = infer(v);
+                    f.line = line;
+                    f.normalize();
+                }
+            }
+        }
         if !from_tables && data.fields.is_empty() {
             data = infer(d);
             data.normalize();
@@ -1987,7 +2179,7 @@ pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
     if let Some(a) = subscribers(page) {
         put("access", Yaml::String(a));
     }
-    put("docs", Yaml::String(docs_url(&page.path)));
+    put("docs", Yaml::String(url.clone()));
     if let Some(d) = deprecation(page, &name, &mut lost) {
         let note = match d {
             Yaml::Mapping(m) => m
@@ -2025,10 +2217,11 @@ pub fn import_event(page: &Page) -> Result<ImportedEvent, Failure> {
         match bitrix_spec::load_event(&file, &yaml) {
             Ok(_) => {
                 counts.valid_in_spec = kept.len();
-                let yaml = format!("{}\n{yaml}", crate::outdir::marker(&docs_url(&page.path)));
+                let yaml = format!("{}\n{yaml}", crate::outdir::marker(&url));
                 return Ok(ImportedEvent {
                     name,
                     scope,
+                    scope_stated,
                     yaml,
                     lost,
                     examples: counts,
@@ -2350,7 +2543,7 @@ HTTP Status: **400**, **403**
         assert_eq!(classify(&p), Kind::Event);
         // The capitals of the title, spelled as the file name spells them.
         assert_eq!(event_name(&p).as_deref(), Some("onDemoCallStart"));
-        let ev = import_event(&p).expect("imports");
+        let ev = import_event(&p, None, &Words::default()).expect("imports");
         assert_eq!(
             (ev.name.as_str(), ev.scope.as_str()),
             ("onDemoCallStart", "demo")

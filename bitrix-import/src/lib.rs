@@ -135,11 +135,23 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
             convert::Kind::Method(m) => methods.push((convert::is_v3(&page), page, m)),
             convert::Kind::Event => {
                 summary.event_pages += 1;
-                event_pages.push(page);
+                event_pages.push((page, None));
             }
-            convert::Kind::Other => summary.other_pages += 1,
+            convert::Kind::Other => {
+                let sections = convert::event_sections(&page);
+                if sections.is_empty() {
+                    summary.other_pages += 1;
+                } else {
+                    summary.event_pages += 1;
+                    event_pages.extend(sections);
+                }
+            }
         }
     }
+    let event_names: Vec<String> = event_pages
+        .iter()
+        .filter_map(|(p, _)| convert::event_name(p))
+        .collect();
     // The folders that document functions of the JavaScript SDK (`BX24.placement.call`): a page
     // there whose examples do not call its method over REST documents a JavaScript command.
     let js_sections: BTreeSet<String> = methods
@@ -285,7 +297,39 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
         }
     }
     summary.specs_written = desired.len();
-    let events = import_events(&event_pages, &existing, &mut summary, &mut desired);
+    let words = convert::Words::of(
+        given
+            .keys()
+            .map(String::as_str)
+            .chain(existing.curated_methods.keys().map(String::as_str))
+            .chain(event_names.iter().map(String::as_str)),
+    );
+    // The scope of the methods documented in each folder, where they agree: the scope of an
+    // event page that states none.
+    let mut folder_scopes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for e in &entries {
+        if let (Some(spec), Some((dir, _))) = (&e.spec, e.page.rsplit_once('/')) {
+            if let Some((scope, _)) = spec.split_once('/') {
+                folder_scopes
+                    .entry(dir.to_owned())
+                    .or_default()
+                    .insert(scope.to_owned());
+            }
+        }
+    }
+    let folder_scope: BTreeMap<String, String> = folder_scopes
+        .into_iter()
+        .filter(|(_, s)| s.len() == 1)
+        .filter_map(|(d, s)| Some((d, s.into_iter().next()?)))
+        .collect();
+    let events = import_events(
+        &event_pages,
+        &words,
+        &folder_scope,
+        &existing,
+        &mut summary,
+        &mut desired,
+    );
     entries.sort_by(|a, b| a.page.cmp(&b.page));
     not_methods.sort_by(|a, b| a.page.cmp(&b.page));
     let changes = outdir::apply(out, &existing, &desired)?;
@@ -316,23 +360,39 @@ pub fn run(docs: &Path, out: &Path) -> Result<Outcome, String> {
 /// Converts the event pages into `<scope>/events/<name>.yaml`, added to `desired`, except
 /// where a curated file of that name exists; one report entry per page.
 fn import_events(
-    pages: &[page::Page],
+    pages: &[(page::Page, Option<String>)],
+    words: &convert::Words,
+    folder_scope: &BTreeMap<String, String>,
     existing: &outdir::Existing,
     summary: &mut Summary,
     desired: &mut BTreeMap<String, String>,
 ) -> Vec<EventEntry> {
-    let converted = par_map(pages, convert::import_event);
+    let converted = par_map(pages, |(page, section)| {
+        convert::import_event(page, section.as_deref(), words)
+    });
     let mut given: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
-    for (page, converted) in pages.iter().zip(converted) {
+    for ((page, section), converted) in pages.iter().zip(converted) {
+        let page_ref = match section {
+            Some(anchor) => format!("{}#{anchor}", page.path),
+            None => page.path.clone(),
+        };
         let mut entry = EventEntry {
             event: String::new(),
-            page: page.path.clone(),
+            page: page_ref.clone(),
             status: Status::Failed,
             reason: None,
             spec: None,
             lost: Vec::new(),
         };
+        // An event page that states no scope takes that of the methods beside it.
+        let converted = converted.map(|ev| {
+            let dir = page.path.rsplit_once('/').map_or("", |(d, _)| d);
+            match folder_scope.get(dir) {
+                Some(scope) if !ev.scope_stated => ev.in_scope(scope),
+                _ => ev,
+            }
+        });
         match converted {
             Ok(ev) => {
                 add_examples(summary, &ev.examples);
@@ -348,12 +408,12 @@ fn import_events(
                         ev.scope
                     ));
                 } else if existing.curated.contains_key(&rel) {
-                    given.insert(key, page.path.clone());
+                    given.insert(key, page_ref.clone());
                     entry.status = Status::Curated;
                     entry.spec = Some(rel);
                     entry.lost.clear();
                 } else {
-                    given.insert(key, page.path.clone());
+                    given.insert(key, page_ref.clone());
                     entry.status = if entry.lost.is_empty() {
                         Status::Ok
                     } else {

@@ -459,8 +459,9 @@ pub(crate) fn check_schema(
             "`required_in` makes no sense on a parameter that is always `required`",
         ));
     }
-    if !request && s.secret {
-        only(true, "secret", "request parameters", out);
+    // A secret in a response (a token in an event's payload) is read into a `Secret` too.
+    if s.secret && !matches!(ty, TypeName::String | TypeName::Url) {
+        only(true, "secret", "strings", out);
     }
     if let Some(name) = &s.name {
         if matches!(ty, TypeName::Object | TypeName::Enum)

@@ -41,9 +41,19 @@ impl EventSpec {
         self.name.to_ascii_uppercase()
     }
 
-    /// The generated type of its `data`: `onCrmDealAdd` -> `OnCrmDealAdd`.
+    /// The generated type of its `data`: `onCrmDealAdd` -> `OnCrmDealAdd`,
+    /// `onImbotV2MessageAdd` -> `OnImbotV2MessageAdd` (a capital after a digit starts a word).
     pub fn type_name(&self) -> String {
-        pascal_case(&self.name)
+        let mut spaced = String::with_capacity(self.name.len() + 4);
+        let mut prev_digit = false;
+        for c in self.name.chars() {
+            if prev_digit && c.is_ascii_uppercase() {
+                spaced.push('_');
+            }
+            prev_digit = c.is_ascii_digit();
+            spaced.push(c);
+        }
+        pascal_case(&spaced)
     }
 }
 
@@ -214,6 +224,11 @@ examples:
         let ev = load_event("crm/events/onCrmDealAdd.yaml", SPEC).expect("valid");
         assert_eq!(ev.code(), "ONCRMDEALADD");
         assert_eq!(ev.type_name(), "OnCrmDealAdd");
+        let v2 = EventSpec {
+            name: "onImbotV2MessageAdd".into(),
+            ..ev.clone()
+        };
+        assert_eq!(v2.type_name(), "OnImbotV2MessageAdd");
         assert_eq!(ev.examples.len(), 1);
     }
 

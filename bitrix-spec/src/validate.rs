@@ -197,8 +197,23 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
             }
         }
         TypeName::Array => {
-            let Value::Array(items) = v else {
-                return fail(path, "expected an array");
+            // As the decoder reads it: in a response, an object keyed by numbers is the list of
+            // its values in numeric order (PHP's list whose keys are not 0..n in order).
+            let keyed: Vec<Value>;
+            let items = match v {
+                Value::Array(items) => items,
+                Value::Object(o)
+                    if mode == Mode::Response && o.keys().all(|k| k.parse::<u64>().is_ok()) =>
+                {
+                    let mut by_key: Vec<(u64, &Value)> = o
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+                        .collect();
+                    by_key.sort_by_key(|(k, _)| *k);
+                    keyed = by_key.into_iter().map(|(_, v)| v.clone()).collect();
+                    &keyed
+                }
+                _ => return fail(path, "expected an array"),
             };
             if mode == Mode::Request {
                 if let Some(min) = s.min_items.filter(|&m| items.len() < m) {

@@ -209,3 +209,139 @@ async fn event_bind_takes_the_generated_event_name() {
         .expect("event.bind succeeds");
     assert!(bound);
 }
+
+/// The form body the portal POSTs for `payload`, signed with `token`.
+fn form_body(payload: Value, token: &str) -> String {
+    bitrix_wire::form::encode(with_token(payload, token).as_object().expect("an object"))
+}
+
+#[test]
+fn a_bot_reads_its_message_in_webhook_and_fetch_mode() {
+    use bitrix_api::imbot::events::OnImbotV2MessageAdd;
+    let verifier = Verifier::new("app-token");
+    let examples = load("imbot/events/onImbotV2MessageAdd.yaml").examples;
+    assert_eq!(
+        examples.len(),
+        2,
+        "the FETCH-mode and the webhook-mode payload"
+    );
+    for (i, ex) in examples.into_iter().enumerate() {
+        // Through the form body, and as the typed JSON of FETCH mode.
+        let from_form = verifier
+            .event::<OnImbotV2MessageAdd>(&form_body(ex.clone(), "app-token"))
+            .unwrap_or_else(|e| panic!("example {i}: {e}"));
+        let from_json = Event::<OnImbotV2MessageAdd>::from_value(with_token(ex, "app-token"))
+            .unwrap_or_else(|e| panic!("example {i}: {e}"));
+        for e in [from_form, from_json] {
+            let d = &e.data;
+            let bot = d.bot.as_ref().expect("bot");
+            assert_eq!(
+                (bot.id, bot.code.as_deref()),
+                (Some(456), Some("support_bot"))
+            );
+            let m = d.message.as_ref().expect("message");
+            assert_eq!(
+                (m.id, m.chat_id, m.author_id),
+                (Some(789), Some(5), Some(1))
+            );
+            assert_eq!(
+                (m.text.as_deref(), m.is_system),
+                (Some("Hello bot!"), Some(false))
+            );
+            assert!(m.forward.is_none());
+            let chat = d.chat.as_ref().expect("chat");
+            assert_eq!(
+                (chat.id, chat.dialog_id.as_deref()),
+                (Some(5), Some("chat5"))
+            );
+            let user = d.user.as_ref().expect("user");
+            assert_eq!(
+                (user.id, user.active, user.bot),
+                (Some(1), Some(true), Some(false))
+            );
+            assert_eq!(user.departments.as_deref(), Some(&[1][..]));
+            assert_eq!(d.language.as_deref(), Some("en"));
+            if i == 1 {
+                // Webhook mode: the bot's own tokens, for calls back, never printed.
+                let auth = bot.auth.as_ref().expect("bot.auth");
+                assert_eq!(
+                    (auth.expires, auth.user_id),
+                    (Some(1_772_093_963), Some(27))
+                );
+                assert_eq!(
+                    auth.refresh_token.as_ref().map(|s| s.expose()),
+                    Some("7c8b8d690000071b0008440001b0007a0e1e0c1f7f0e2e3a")
+                );
+                let debug = format!("{e:?}");
+                for secret in [
+                    "0b02a0690000071b0008440001b0007a16b39202c2490f015",
+                    "7c8b8d690000071b0008440001b0007a0e1e0c1f7f0e2e3a",
+                    "831c76b092f9f135d9b6b36c3a720757",
+                    "app-token",
+                ] {
+                    assert!(!debug.contains(secret), "{debug}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_connector_reads_its_messages_however_the_list_comes() {
+    use bitrix_api::imconnector::events::OnImConnectorMessageAdd;
+    let verifier = Verifier::new("app-token");
+    let example = load("imconnector/events/OnImConnectorMessageAdd.yaml")
+        .examples
+        .remove(0);
+    let e = verifier
+        .event::<OnImConnectorMessageAdd>(&form_body(example, "app-token"))
+        .expect("the documented payload");
+    assert_eq!(OnImConnectorMessageAdd::EVENT, "ONIMCONNECTORMESSAGEADD");
+    assert_eq!(
+        (e.data.connector.as_deref(), e.data.line),
+        (Some("myconnector"), Some(107))
+    );
+    let messages = e.data.messages.as_deref().expect("messages");
+    let im = messages[0].im.as_ref().expect("im");
+    assert_eq!((im.chat_id, im.message_id), (Some(1807), Some(86497)));
+    assert_eq!(
+        messages[0].chat.as_ref().and_then(|c| c.id.as_deref()),
+        Some("channel-123")
+    );
+
+    // Eleven messages may come as an object keyed by numbers ("10" sorts before "2"): read in
+    // numeric order, files too.
+    let keyed: serde_json::Map<String, Value> = (0..11)
+        .map(|i| {
+            let m = json!({
+                "im": {"chat_id": "1807", "message_id": (100 + i).to_string()},
+                "message": {"text": format!("m{i}"), "files": {"0": {"url": "https://x/f", "name": "f.pdf"}}},
+                "chat": {"id": "2"}
+            });
+            (i.to_string(), m)
+        })
+        .collect();
+    let payload = json!({"event": "ONIMCONNECTORMESSAGEADD",
+        "data": {"CONNECTOR": "c", "LINE": "1", "MESSAGES": keyed},
+        "auth": {"application_token": "app-token"}});
+    let e = Event::<OnImConnectorMessageAdd>::from_value(payload).expect("a keyed list");
+    let messages = e.data.messages.expect("messages");
+    let ids: Vec<i64> = messages
+        .iter()
+        .filter_map(|m| m.im.as_ref()?.message_id)
+        .collect();
+    assert_eq!(ids, (100..111).collect::<Vec<_>>());
+    let file = &messages[10]
+        .message
+        .as_ref()
+        .and_then(|m| m.files.as_ref())
+        .expect("files")[0];
+    assert_eq!(file.name.as_deref(), Some("f.pdf"));
+
+    // An object keyed otherwise is no list.
+    let bad = json!({"event": "ONIMCONNECTORMESSAGEADD",
+        "data": {"CONNECTOR": "c", "MESSAGES": {"x": {}}},
+        "auth": {"application_token": "app-token"}});
+    let err = Event::<OnImConnectorMessageAdd>::from_value(bad).expect_err("not a list");
+    assert!(err.to_string().contains("data.MESSAGES"), "{err}");
+}
