@@ -43,7 +43,12 @@ fn every_method_page_is_reported_and_every_spec_loads() {
                 bitrix_import::convert::Kind::Event => {
                     event_pages.insert(rel.clone());
                 }
-                bitrix_import::convert::Kind::Other => {}
+                bitrix_import::convert::Kind::Other => {
+                    // A page of several events, one section each.
+                    if !bitrix_import::convert::event_sections(&p).is_empty() {
+                        event_pages.insert(rel.clone());
+                    }
+                }
             },
             Err(_) => {
                 method_pages.insert(rel.clone());
@@ -95,7 +100,11 @@ fn every_method_page_is_reported_and_every_spec_loads() {
     assert!(out.join("import-report.json").is_file());
 
     // One entry per event page; every event spec written loads.
-    let reported: BTreeSet<String> = report.events.iter().map(|e| e.page.clone()).collect();
+    let reported: BTreeSet<String> = report
+        .events
+        .iter()
+        .map(|e| e.page.split('#').next().unwrap_or_default().to_owned())
+        .collect();
     assert_eq!(reported, event_pages, "one report entry per event page");
     assert!(
         event_pages.len() > 150,
@@ -118,7 +127,14 @@ fn every_method_page_is_reported_and_every_spec_loads() {
         }
     }
     assert_eq!(events, s.events_written);
-    // The pages of event folders that document methods are method pages.
+    // The pages of event folders that document methods are method pages; a page of several
+    // events gives one spec per event.
     assert!(method_pages.contains("events/event-bind.md"));
+    let sections = report
+        .events
+        .iter()
+        .filter(|e| e.page.starts_with("chat-bots/chat-bots-v2/imbot.v2/events/events.md#"))
+        .count();
+    assert_eq!(sections, 8, "the eight events of the imbot.v2 event formats page");
     let _ = std::fs::remove_dir_all(&out);
 }
