@@ -32,14 +32,17 @@ mod auth;
 mod batch;
 mod clock;
 mod config;
+mod control;
 mod faults;
 mod handler_loop;
 mod limits;
 mod lists;
 mod methods;
+mod multipart;
 mod net;
 mod oauth;
 mod params;
+mod query;
 mod server;
 mod specs;
 mod state;
@@ -55,6 +58,7 @@ use tokio::sync::watch;
 
 pub use auth::{ADMIN_USER_ID, MAIN_APP, OTHER_APP, USER_ID};
 pub use config::MockConfig;
+pub use control::Seed;
 pub use faults::Fault;
 pub use handler_loop::DeliveredSms;
 pub use state::DEFAULT_LINE;
@@ -108,6 +112,11 @@ impl MockPortal {
     /// Starts a portal like [`start`](Self::start) with the given limits and token lifetime.
     pub async fn start_with(config: MockConfig) -> io::Result<MockPortal> {
         Self::launch(0, &config).await
+    }
+
+    /// Starts a portal on `127.0.0.1:port` (0 picks a free one) with the given settings.
+    pub async fn start_on_with(port: u16, config: MockConfig) -> io::Result<MockPortal> {
+        Self::launch(port, &config).await
     }
 
     async fn launch(port: u16, config: &MockConfig) -> io::Result<MockPortal> {
@@ -169,6 +178,30 @@ impl MockPortal {
     pub fn webhook_url(&self) -> String {
         let code = &self.portal.creds.webhook_code;
         format!("{}/rest/{ADMIN_USER_ID}/{code}/", self.base_url())
+    }
+
+    /// `<base_url>/_mock/`: the control endpoint, where a test in any language seeds data,
+    /// expires tokens, sets the rate limit, injects faults and resets the portal with
+    /// `POST /_mock/<action>` and `Authorization: Bearer <control_token>` (see the README).
+    pub fn control_url(&self) -> String {
+        format!("{}/_mock/", self.base_url())
+    }
+
+    /// The bearer token of the [control endpoint](Self::control_url), fresh for every portal.
+    pub fn control_token(&self) -> String {
+        self.portal.creds.control_token.clone()
+    }
+
+    /// Fills a store with `count` records: [`Seed::CrmItems`] as
+    /// [`seed_crm_items`](Self::seed_crm_items), [`Seed::Bots`] as [`seed_bots`](Self::seed_bots).
+    pub fn seed(&self, what: Seed, count: usize) {
+        self.portal.seed(what, count);
+    }
+
+    /// Back to the state of a fresh portal: no seeded items, providers, messages or chats; the
+    /// same credentials and bots; no pending faults; the rate limit it started with.
+    pub fn reset(&self) {
+        self.portal.reset();
     }
 
     /// OAuth access token of [`MAIN_APP`] for the administrator.

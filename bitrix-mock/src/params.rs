@@ -1,7 +1,9 @@
 //! Request parameters: PHP-style form/query decoding (the codec shared with the client,
 //! `bitrix-wire`) and lenient readers for behaviours.
 
+use bitrix_spec::{Schema, Spec, TypeName};
 use bitrix_wire::form::{self, FormError, Limits};
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 /// What the portal's PHP takes: `max_input_nesting_level` 64, the 10 000 `max_input_vars`
@@ -67,6 +69,78 @@ pub(crate) fn flag(v: Option<&Value>) -> bool {
         Some(Value::Number(n)) => n.as_i64().is_some_and(|n| n != 0),
         Some(Value::String(s)) => matches!(s.as_str(), "Y" | "y" | "1" | "true"),
         _ => false,
+    }
+}
+
+/// Brings `params` into the shape the spec names, the way the portal's PHP reads a request:
+/// a name in another case reaches the documented parameter (or object member) when nothing
+/// carries the documented name itself, as the portal's handlers fold keys
+/// (`array_change_key_case`, case-insensitive lookups), and a JSON number or boolean where the
+/// spec says string becomes the text PHP makes of it (`1` → `"1"`, `true` → `"1"`,
+/// `false` → `""`; for a `Y`/`N` choice, `Y` or `N`).
+pub(crate) fn as_the_portal_reads(spec: &Spec, params: &mut Map<String, Value>) {
+    fold(&spec.params, params);
+}
+
+fn fold(fields: &IndexMap<String, Schema>, map: &mut Map<String, Value>) {
+    for name in fields.keys() {
+        if map.contains_key(name) {
+            continue;
+        }
+        let other = map
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(name) && !fields.contains_key(k.as_str()))
+            .cloned();
+        if let Some(value) = other.and_then(|k| map.remove(&k)) {
+            map.insert(name.clone(), value);
+        }
+    }
+    for (name, schema) in fields {
+        if let Some(value) = map.get_mut(name) {
+            coerce(schema, value);
+        }
+    }
+}
+
+fn coerce(schema: &Schema, value: &mut Value) {
+    let yes_no = schema.ty == TypeName::Yn
+        || schema
+            .values
+            .as_ref()
+            .is_some_and(|v| v.len() == 2 && v.iter().all(|v| v == "Y" || v == "N"));
+    match (schema.ty, &*value) {
+        (TypeName::String | TypeName::Url | TypeName::Enum | TypeName::Yn, Value::Bool(b))
+            if yes_no =>
+        {
+            *value = Value::String(if *b { "Y" } else { "N" }.to_owned());
+        }
+        (TypeName::Enum | TypeName::Yn, Value::Number(n)) if yes_no => {
+            let yes = n.as_f64().is_some_and(|n| n != 0.0);
+            *value = Value::String(if yes { "Y" } else { "N" }.to_owned());
+        }
+        (TypeName::String | TypeName::Url | TypeName::Enum | TypeName::LocalizedText, scalar) => {
+            let text = match scalar {
+                Value::Number(n) => n.to_string(),
+                Value::Bool(true) => "1".to_owned(),
+                Value::Bool(false) => String::new(),
+                _ => return,
+            };
+            *value = Value::String(text);
+        }
+        (TypeName::Object, _) => {
+            if let (Some(fields), Value::Object(map)) = (&schema.fields, value) {
+                fold(fields, map);
+            }
+        }
+        (TypeName::Array | TypeName::Map, _) => {
+            let Some(items) = &schema.items else { return };
+            match value {
+                Value::Array(list) => list.iter_mut().for_each(|v| coerce(items, v)),
+                Value::Object(map) => map.values_mut().for_each(|v| coerce(items, v)),
+                _ => {}
+            }
+        }
+        _ => {}
     }
 }
 
