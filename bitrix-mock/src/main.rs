@@ -1,10 +1,11 @@
 //! `cargo run -p bitrix-mock -- [--port N] [--rate-limit RATE,BURST] [--seed NAME=COUNT ...]
-//! [--token-ttl SECONDS] [--json]`: a fake Bitrix24 portal for trying a client by hand or from
+//! [--token-ttl SECONDS] [--tls] [--json]`: a fake Bitrix24 portal for trying a client by hand or from
 //! another language's tests.
 //!
 //! The port comes from `--port N`, else `BITRIX_MOCK_PORT`, else any free port. With `--json`
 //! the only line on stdout is one JSON object with the base URL and every credential, for a
-//! script to read; without it the same is printed for a person.
+//! script to read; without it the same is printed for a person. `--tls` serves HTTPS with a
+//! certificate made at start, whose PEM file is printed with the rest.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use bitrix_mock::{DEFAULT_LINE, MAIN_APP, MockConfig, MockPortal, OTHER_APP, See
 use serde_json::json;
 
 const USAGE: &str = "usage: bitrix-mock [--port N] [--rate-limit RATE,BURST] \
-                     [--seed NAME=COUNT ...] [--token-ttl SECONDS] [--json]";
+                     [--seed NAME=COUNT ...] [--token-ttl SECONDS] [--tls] [--json]";
 
 /// The command line, read.
 #[derive(Debug, PartialEq)]
@@ -21,6 +22,7 @@ struct Options {
     port: u16,
     config: MockConfig,
     seeds: Vec<(Seed, usize)>,
+    tls: bool,
     json: bool,
 }
 
@@ -35,6 +37,7 @@ fn options(
         port: 0,
         config: MockConfig::default(),
         seeds: Vec::new(),
+        tls: false,
         json: false,
     };
     while let Some(arg) = args.next() {
@@ -44,11 +47,15 @@ fn options(
             }
             _ => (arg.clone(), None),
         };
-        if name == "--json" {
+        if name == "--json" || name == "--tls" {
             if inline.is_some() {
-                return Err("--json takes no value".to_owned());
+                return Err(format!("{name} takes no value"));
             }
-            options.json = true;
+            if name == "--json" {
+                options.json = true;
+            } else {
+                options.tls = true;
+            }
             continue;
         }
         if !matches!(
@@ -135,6 +142,9 @@ fn print_for_people(portal: &MockPortal) {
     println!("Bot of {MAIN_APP}: id {bot_id}, token {bot_token}");
     println!("Bot of {OTHER_APP}: id {other_bot_id}, token {other_bot_token}");
     println!("Active open line: {DEFAULT_LINE}");
+    if let Some(path) = portal.certificate_path() {
+        println!("Certificate to trust (PEM): {}", path.display());
+    }
     println!(
         "Control endpoint: POST {}<action> with Authorization: Bearer {}",
         portal.control_url(),
@@ -162,6 +172,7 @@ fn print_json(portal: &MockPortal) {
         "open_line": DEFAULT_LINE,
         "control_url": portal.control_url(),
         "control_token": portal.control_token(),
+        "certificate_path": portal.certificate_path().map(|p| p.display().to_string()),
     });
     println!("{all}");
 }
@@ -178,7 +189,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let portal = match MockPortal::start_on_with(options.port, options.config).await {
+    let started = if options.tls {
+        MockPortal::start_tls(options.port, options.config).await
+    } else {
+        MockPortal::start_on_with(options.port, options.config).await
+    };
+    let portal = match started {
         Ok(portal) => portal,
         Err(e) => {
             eprintln!("bitrix-mock: cannot start: {e}");
@@ -193,12 +209,30 @@ async fn main() -> ExitCode {
     } else {
         print_for_people(&portal);
     }
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("bitrix-mock: cannot wait for Ctrl-C: {e}");
+    if let Err(e) = stopped().await {
+        eprintln!("bitrix-mock: cannot wait for a signal to stop: {e}");
         return ExitCode::FAILURE;
     }
+    // Dropped before exiting, so that the certificate file of `--tls` goes with it.
     drop(portal);
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or the `SIGTERM` a script's `kill` sends.
+async fn stopped() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            stopped = tokio::signal::ctrl_c() => stopped,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +254,7 @@ mod tests {
             "--seed=bot=3",
             "--token-ttl",
             "60",
+            "--tls",
             "--json",
         ])
         .expect("reads");
@@ -227,7 +262,7 @@ mod tests {
         assert!(o.config.rate_limit && o.config.burst == 50 && o.config.rate_per_sec == 2.0);
         assert_eq!(o.seeds, vec![(Seed::CrmItems(2), 120), (Seed::Bots, 3)]);
         assert_eq!(o.config.token_ttl, Duration::from_secs(60));
-        assert!(o.json);
+        assert!(o.json && o.tls);
         for (args, named) in [
             (&["--port", "x"][..], "--port"),
             (&["--port"][..], "--port"),
@@ -237,6 +272,7 @@ mod tests {
             (&["--seed", "crm.item=many"][..], "--seed"),
             (&["--token-ttl", "soon"][..], "--token-ttl"),
             (&["--verbose"][..], "--verbose"),
+            (&["--tls=yes"][..], "--tls"),
         ] {
             let e = read(args).expect_err("refused");
             assert!(e.contains(named), "{e}");

@@ -245,7 +245,7 @@ async fn token(site: &Site, uri: &Uri, body: Body, cut: &Cut) -> Response {
         params.extend(form(&String::from_utf8_lossy(&bytes)));
     }
     let at = Endpoints {
-        domain: site.base.trim_start_matches("http://").to_owned(),
+        domain: crate::net::host(&site.base).to_owned(),
         server_endpoint: format!("{}/rest/", site.base),
         client_endpoint: format!("{}/rest/", portal.current_base()),
         scope: portal.scope.clone(),

@@ -97,3 +97,38 @@ fn bad_arguments_exit_with_2_and_name_the_argument() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn tls_puts_the_certificate_into_the_json_line() {
+    let child = Command::new(BIN)
+        .args(["--tls", "--json"])
+        .env_remove("BITRIX_MOCK_PORT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut running = Running(child);
+    let stdout = running.0.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    let creds: Value = serde_json::from_str(&line).expect("one JSON object");
+    assert!(
+        creds["base_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://"))
+    );
+    let path = creds["certificate_path"].as_str().expect("a path");
+    let pem = std::fs::read_to_string(path).expect("the certificate file");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    // Stopped as a script stops it, the portal removes its certificate file.
+    let stopped = Command::new("kill")
+        .arg(running.0.id().to_string())
+        .status();
+    assert!(stopped.is_ok_and(|s| s.success()));
+    let waited = running.0.wait().expect("exits");
+    assert!(waited.success(), "{waited:?}");
+    assert!(
+        !std::path::Path::new(path).exists(),
+        "{path} is left behind"
+    );
+}

@@ -442,3 +442,38 @@ async fn control_endpoint_drives_the_portal() {
     // Control requests are no REST requests.
     assert_eq!(p.mock.received("seed"), 0);
 }
+
+#[tokio::test]
+async fn tls_portal_serves_https_with_its_own_certificate() {
+    let mock = MockPortal::start_tls(0, bitrix_mock::MockConfig::default())
+        .await
+        .expect("the portal starts");
+    assert!(mock.base_url().starts_with("https://127.0.0.1:"));
+    assert!(mock.webhook_url().starts_with("https://"));
+    let pem = mock.certificate_pem().expect("a certificate");
+    let path = mock.certificate_path().expect("a file");
+    assert_eq!(std::fs::read_to_string(&path).expect("written"), pem);
+    let trusted = reqwest::Certificate::from_pem(pem.as_bytes()).expect("PEM");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(trusted)
+        .build()
+        .expect("a client");
+    let url = format!("{}profile", mock.webhook_url());
+    let answer: Value = http
+        .post(&url)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(answer["result"]["ID"], "1", "{answer}");
+    // A client that does not trust the certificate is refused at the handshake.
+    assert!(reqwest::Client::new().post(&url).send().await.is_err());
+    // Plain HTTP on the same port gets no answer it could read as the portal's.
+    let plain = url.replacen("https://", "http://", 1);
+    let plain = reqwest::Client::new().post(plain).send().await;
+    assert!(plain.is_err() || plain.is_ok_and(|r| !r.status().is_success()));
+    drop(mock);
+    assert!(!path.exists(), "the certificate file goes with the portal");
+}
