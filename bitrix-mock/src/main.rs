@@ -24,7 +24,22 @@ struct Options {
     seeds: Vec<(Seed, usize)>,
     tls: bool,
     json: bool,
+    help: bool,
 }
+
+/// What `--help` prints.
+const HELP: &str = "A fake Bitrix24 portal on 127.0.0.1, driven by the REST API's specs.
+
+  --port N                  listen on port N (else BITRIX_MOCK_PORT, else a free port)
+  --rate-limit RATE,BURST   enforce the request-rate limit (say 2,50); off by default
+  --seed NAME=COUNT         fill a store: crm.item=120, crm.item:<entityTypeId>=10, bot=5
+  --token-ttl SECONDS       lifetime of access tokens (3600 by default)
+  --tls                     serve HTTPS with a self-signed certificate made at start
+  --json                    print the base URL and every credential as one JSON line
+  --help                    print this
+
+Stops on Ctrl-C or SIGTERM. The control endpoint and the JSON line are described in the
+crate's README.";
 
 /// Reads the arguments (`--name value` or `--name=value`); the error names the argument.
 fn options(
@@ -39,6 +54,7 @@ fn options(
         seeds: Vec::new(),
         tls: false,
         json: false,
+        help: false,
     };
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -47,15 +63,17 @@ fn options(
             }
             _ => (arg.clone(), None),
         };
-        if name == "--json" || name == "--tls" {
+        let flag = match name.as_str() {
+            "--json" => Some(&mut options.json),
+            "--tls" => Some(&mut options.tls),
+            "--help" | "-h" => Some(&mut options.help),
+            _ => None,
+        };
+        if let Some(flag) = flag {
             if inline.is_some() {
                 return Err(format!("{name} takes no value"));
             }
-            if name == "--json" {
-                options.json = true;
-            } else {
-                options.tls = true;
-            }
+            *flag = true;
             continue;
         }
         if !matches!(
@@ -189,6 +207,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if options.help {
+        println!("{USAGE}\n\n{HELP}");
+        return ExitCode::SUCCESS;
+    }
     let started = if options.tls {
         MockPortal::start_tls(options.port, options.config).await
     } else {
@@ -262,7 +284,8 @@ mod tests {
         assert!(o.config.rate_limit && o.config.burst == 50 && o.config.rate_per_sec == 2.0);
         assert_eq!(o.seeds, vec![(Seed::CrmItems(2), 120), (Seed::Bots, 3)]);
         assert_eq!(o.config.token_ttl, Duration::from_secs(60));
-        assert!(o.json && o.tls);
+        assert!(o.json && o.tls && !o.help);
+        assert!(read(&["--help"]).is_ok_and(|o| o.help));
         for (args, named) in [
             (&["--port", "x"][..], "--port"),
             (&["--port"][..], "--port"),

@@ -132,3 +132,20 @@ fn tls_puts_the_certificate_into_the_json_line() {
         "{path} is left behind"
     );
 }
+
+#[test]
+fn help_lists_every_argument() {
+    let out = Command::new(BIN).arg("--help").output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for arg in [
+        "--port",
+        "--rate-limit",
+        "--seed",
+        "--token-ttl",
+        "--tls",
+        "--json",
+    ] {
+        assert!(text.contains(arg), "{arg} in {text}");
+    }
+}

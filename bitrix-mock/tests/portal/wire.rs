@@ -477,3 +477,19 @@ async fn tls_portal_serves_https_with_its_own_certificate() {
     drop(mock);
     assert!(!path.exists(), "the certificate file goes with the portal");
 }
+
+#[tokio::test]
+async fn nested_names_fold_and_scalars_read_as_text() {
+    let p = Portal::start().await;
+    let (bot, _) = p.mock.bot();
+    // `dialogId` a number (a personal chat with user 1), `FIELDS.MESSAGE` in another case and
+    // a number where the spec says string.
+    let send = json!({"BOTID": bot, "dialogId": 1, "FIELDS": {"MESSAGE": 12345}});
+    let sent = result(p.app("imbot.v2.Chat.Message.send", send).await);
+    let id = sent["id"].as_i64().expect("a message id");
+    assert_eq!(p.mock.message_text(id).as_deref(), Some("12345"));
+    // A name the spec does not know stays as it is: nothing is folded onto it.
+    let send = json!({"botId": bot, "dialogId": 1, "fields": {"text": "x"}});
+    let answer = p.app("imbot.v2.Chat.Message.send", send).await;
+    assert_eq!(answer.0, 400, "{answer:?}");
+}
