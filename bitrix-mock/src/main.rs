@@ -223,6 +223,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let stop = match stop_signal() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("bitrix-mock: cannot listen for signals to stop: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     for (what, count) in options.seeds {
         portal.seed(what, count);
     }
@@ -231,29 +238,35 @@ async fn main() -> ExitCode {
     } else {
         print_for_people(&portal);
     }
-    if let Err(e) = stopped().await {
-        eprintln!("bitrix-mock: cannot wait for a signal to stop: {e}");
-        return ExitCode::FAILURE;
-    }
+    stop.await;
     // Dropped before exiting, so that the certificate file of `--tls` goes with it.
     drop(portal);
     ExitCode::SUCCESS
 }
 
-/// Ctrl-C, or the `SIGTERM` a script's `kill` sends.
-async fn stopped() -> std::io::Result<()> {
+/// Ctrl-C, or the `SIGTERM` a script's `kill` sends. Listening starts when this is called,
+/// not when the answer is awaited: a script may stop the portal as soon as it has read its line.
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
-        tokio::select! {
-            stopped = tokio::signal::ctrl_c() => stopped,
-            _ = terminate.recv() => Ok(()),
-        }
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await
+        Ok(async {
+            // Without a way to wait for Ctrl-C there is nothing to stop on: run until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
     }
 }
 

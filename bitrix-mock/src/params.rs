@@ -72,6 +72,71 @@ pub(crate) fn flag(v: Option<&Value>) -> bool {
     }
 }
 
+/// What the parsed parameters lose and the portal's PHP keeps: the order in which a request
+/// wrote the keys of `order`, which decides which field sorts first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Written {
+    /// The fields of `order`, as written; `None` when the request had no readable `order`.
+    pub order: Option<Vec<String>>,
+}
+
+impl Written {
+    /// From a request: its JSON or form body, else its query string.
+    pub(crate) fn from_request(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Self {
+        let form = content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let from_body = if form {
+            form_keys(&String::from_utf8_lossy(body), "order")
+        } else {
+            json_keys(body, "order")
+        };
+        Written {
+            order: from_body.or_else(|| query.and_then(|q| form_keys(q, "order"))),
+        }
+    }
+
+    /// From the query string of a `batch` command.
+    pub(crate) fn from_query(query: &str) -> Self {
+        Written {
+            order: form_keys(query, "order"),
+        }
+    }
+}
+
+/// The keys of the object `param` (any case) of a JSON body, in document order.
+fn json_keys(body: &[u8], param: &str) -> Option<Vec<String>> {
+    use serde::de::IgnoredAny;
+    use serde_json::value::RawValue;
+    let top: IndexMap<String, &RawValue> = serde_json::from_slice(body).ok()?;
+    let raw = top
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(param))
+        .map(|(_, v)| *v)?;
+    let inner: IndexMap<String, IgnoredAny> = serde_json::from_str(raw.get()).ok()?;
+    Some(inner.into_keys().collect())
+}
+
+/// The keys of `param[key]=..` pairs (`param` in any case) of a form, in order, each once.
+fn form_keys(input: &str, param: &str) -> Option<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    for pair in form::pairs(input, &LIMITS).ok()? {
+        let Ok((key, _)) = pair else { continue };
+        let Some((name, rest)) = key.split_once('[') else {
+            continue;
+        };
+        let Some((inner, _)) = rest.split_once(']') else {
+            continue;
+        };
+        if name.eq_ignore_ascii_case(param) && !keys.iter().any(|k| k == inner) {
+            keys.push(inner.to_owned());
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
 /// Brings `params` into the shape the spec names, the way the portal's PHP reads a request:
 /// a name in another case reaches the documented parameter (or object member) when nothing
 /// carries the documented name itself, as the portal's handlers fold keys
@@ -190,6 +255,24 @@ mod tests {
             parsed("a[1]=x&a[]=y&b[5]=z&b[]=w"),
             json!({"a": {"1": "x", "2": "y"}, "b": {"5": "z", "6": "w"}})
         );
+    }
+
+    #[test]
+    fn order_keys_keep_their_written_order() {
+        let json = br#"{"entityTypeId": 2, "ORDER": {"title": "ASC", "id": "DESC", "b": "ASC"}}"#;
+        let written = Written::from_request(None, Some("application/json"), json);
+        assert_eq!(
+            written.order,
+            Some(vec!["title".into(), "id".into(), "b".into()])
+        );
+        let form = b"order%5Bz%5D=ASC&order[a]=DESC&filter[x]=1";
+        let ct = Some("application/x-www-form-urlencoded");
+        let written = Written::from_request(None, ct, form);
+        assert_eq!(written.order, Some(vec!["z".into(), "a".into()]));
+        let query = Written::from_request(Some("order[y]=ASC&order[c]=ASC"), None, b"");
+        assert_eq!(query.order, Some(vec!["y".into(), "c".into()]));
+        assert_eq!(Written::from_query("select[]=id").order, None);
+        assert_eq!(Written::from_request(None, None, b"[1]").order, None);
     }
 
     #[test]

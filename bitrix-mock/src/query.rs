@@ -1,8 +1,8 @@
 //! Filter, order and select over JSON records, the way the portal's list methods read them:
 //! `filter` keys with operator prefixes, `order` by any field, `select` of fields.
 //!
-//! Several `order` fields apply in the order of the parsed map, which sorts its keys: a
-//! request's own order of them is not kept.
+//! Several `order` fields apply in the order the request wrote them
+//! ([`Query::ordered_as`]); the parsed map alone would sort them by name.
 //!
 //! Field names match case-insensitively (`stageId`, `STAGE_ID` is not the same name, but
 //! `STAGEID` is), as the portal's ORM resolves them. A list method maps [`Refused`] to its spec's
@@ -279,6 +279,16 @@ impl Query {
         })
     }
 
+    /// Applies the `order` fields in the order the request wrote them (`written`), rather than
+    /// the parsed map's alphabetical one; fields it does not list keep their place after them.
+    pub(crate) fn ordered_as(mut self, written: Option<&[String]>) -> Self {
+        if let Some(written) = written {
+            let at = |name: &str| written.iter().position(|w| w == name).unwrap_or(usize::MAX);
+            self.order.sort_by_key(|(name, _)| at(name));
+        }
+        self
+    }
+
     /// The records the filter admits, in the order asked for (then by the order they came in).
     pub(crate) fn run<'a>(
         &self,
@@ -339,9 +349,17 @@ mod tests {
     }
 
     fn ids(filter: Value, order: Value) -> Result<Vec<i64>, Refused> {
+        ids_ordered(filter, order, None)
+    }
+
+    fn ids_ordered(
+        filter: Value,
+        order: Value,
+        written: Option<&[String]>,
+    ) -> Result<Vec<i64>, Refused> {
         let owned = records();
         let all: Vec<&Map<String, Value>> = owned.iter().collect();
-        let query = Query::parse(Some(&filter), Some(&order), None, &all)?;
+        let query = Query::parse(Some(&filter), Some(&order), None, &all)?.ordered_as(written);
         let found = query.run(&all);
         Ok(found.iter().filter_map(|r| r["id"].as_i64()).collect())
     }

@@ -443,7 +443,8 @@ impl Portal {
             let commands = batch::commands(query, content_type, body);
             return (self.batch(&caller, &params, commands), None);
         }
-        self.dispatch(&caller, &name, &params)
+        let written = params::Written::from_request(query, content_type, body);
+        self.dispatch(&caller, &name, &params, &written)
     }
 
     /// A call past authentication, from the method lookup on; `batch` runs its commands
@@ -453,6 +454,7 @@ impl Portal {
         caller: &Caller,
         name: &str,
         params: &Map<String, Value>,
+        written: &params::Written,
     ) -> (Reply, Option<Usage>) {
         let Some(spec) = self.specs.get(name) else {
             return (Reply::system("ERROR_METHOD_NOT_FOUND"), None);
@@ -464,7 +466,7 @@ impl Portal {
         if self.operating.blocked(name, &who) {
             return (Reply::system("OPERATION_TIME_LIMIT"), None);
         }
-        let reply = self.execute(spec, name, caller, params);
+        let reply = self.execute(spec, name, caller, params, written);
         let usage = match reply {
             Reply::Result(..) => Some(self.operating.charge(name, &who)),
             Reply::Error { .. } => None,
@@ -479,6 +481,7 @@ impl Portal {
         name: &str,
         caller: &Caller,
         params: &Map<String, Value>,
+        written: &params::Written,
     ) -> Reply {
         if !spec.contexts.contains(&caller.context) {
             return self.failure(spec, &Fail::WrongContext);
@@ -501,6 +504,7 @@ impl Portal {
         let mut call = Call {
             caller,
             params,
+            written,
             state: &mut self.lock(),
             portal: self,
             page: Page::default(),

@@ -54,7 +54,8 @@ pub(crate) fn item_list(call: &mut Call<'_>) -> Outcome {
     let records: Vec<&Map<String, Value>> = items.values().filter_map(Value::as_object).collect();
     let param = |key: &str| call.params.get(key);
     let query = Query::parse(param("filter"), param("order"), param("select"), &records)
-        .map_err(refused)?;
+        .map_err(refused)?
+        .ordered_as(call.written.order.as_deref());
     let matching = query.run(&records);
     // `start=-1` (any negative start) is the fast mode: the first page, nothing counted.
     let start = call.int("start").unwrap_or(0);

@@ -60,6 +60,8 @@ pub(crate) type Outcome = Result<Value, Fail>;
 pub(crate) struct Call<'a> {
     pub caller: &'a Caller,
     pub params: &'a Map<String, Value>,
+    /// What the parsed parameters do not keep of the request (the order of `order`'s keys).
+    pub written: &'a params::Written,
     pub state: &'a mut State,
     /// The portal itself, for what it knows beyond the state: its specs and applications.
     pub portal: &'a Portal,

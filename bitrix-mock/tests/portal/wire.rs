@@ -374,6 +374,35 @@ async fn crm_item_list_filters_orders_and_selects_any_field() {
     let q =
         json!({"entityTypeId": 2, "filter": {"!@id": [1, 2], "<id": 5}, "order": {"ID": "Desc"}});
     assert_eq!(ids(&list(q).await.1), [4, 3]);
+    // Several order fields apply in the order the request wrote them, in JSON and in forms.
+    // Written as text: a `Value` would sort the keys before sending.
+    let body = format!(
+        r#"{{"entityTypeId": 2, "filter": {{"<=id": 12}}, "order": {{"title": "ASC", "id": "DESC"}},
+            "auth": "{}"}}"#,
+        p.mock.access_token()
+    );
+    let url = format!("{}/rest/crm.item.list", p.mock.base_url());
+    let request = p.http.post(&url).header("content-type", "application/json");
+    let by_title = [1, 10, 11, 12, 2, 3, 4, 5, 6, 7, 8, 9];
+    assert_eq!(ids(&parsed(raw(request.body(body)).await).1), by_title);
+    let form = format!(
+        "entityTypeId=2&filter[%3C%3Did]=12&order[title]=asc&order[id]=desc&auth={}",
+        p.mock.access_token()
+    );
+    let request = p
+        .http
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded");
+    assert_eq!(ids(&parsed(raw(request.body(form)).await).1), by_title);
+    let batch = json!({"cmd": {"a": "crm.item.list?entityTypeId=2&filter[%3C%3Did]=3&order[title]=DESC&order[id]=ASC"}});
+    let answer = result(p.app("batch", batch).await);
+    let titles: Vec<&str> = answer["result"]["a"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Item 3", "Item 2", "Item 1"]);
 }
 
 #[tokio::test]
