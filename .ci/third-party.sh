@@ -35,10 +35,12 @@ for _ in $(seq 100); do
     fi
     sleep 0.1
 done
-webhook=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["webhook_url"])' \
-    "$work/portal.json")
-
+if [ ! -s "$work/portal.json" ]; then
+    echo "third-party: the mock printed no line within 10 s:" >&2
+    cat "$work/portal.log" >&2
+    exit 1
+fi
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check "${FAST_BITRIX24:-fast-bitrix24}"
 echo "third-party: $("$work/venv/bin/pip" show fast-bitrix24 | grep -E '^(Name|Version):' | tr '\n' ' ')"
-BITRIX_WEBHOOK=$webhook "$work/venv/bin/python" bitrix-mock/tests/clients/fast_bitrix24_check.py
+BITRIX_MOCK_JSON=$work/portal.json "$work/venv/bin/python" bitrix-mock/tests/clients/fast_bitrix24_check.py

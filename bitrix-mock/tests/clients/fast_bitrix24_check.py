@@ -1,14 +1,17 @@
 """Calls a fast_bitrix24 user makes, against the bitrix-mock binary.
 
-Reads the webhook URL from BITRIX_WEBHOOK (the mock started with --seed crm.item=120), runs each
-call, checks the answer as a real portal would give it, prints
+Reads the mock's `--json` line from the file BITRIX_MOCK_JSON (the mock started with
+--seed crm.item=120), runs each call, checks the answer as a real portal would give it, prints
 `N of M calls answered as a portal would` and exits non-zero if any call was not.
 """
 
+import json
 import os
 import re
 import sys
 import traceback
+import urllib.parse
+import urllib.request
 import warnings
 
 from fast_bitrix24 import Bitrix
@@ -21,9 +24,36 @@ SEEDED = 120
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 
 
+def post(url, body=None, bearer=None):
+    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    if bearer:
+        request.add_header("Authorization", f"Bearer {bearer}")
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
 def main() -> int:
-    b = Bitrix(os.environ["BITRIX_WEBHOOK"], verbose=False)
+    with open(os.environ["BITRIX_MOCK_JSON"], encoding="utf-8") as line:
+        creds = json.load(line)
+    b = Bitrix(creds["webhook_url"], verbose=False)
     checks = []
+    refreshes = []
+
+    async def refresh_token():
+        """What an application does when its token is refused: a refresh at the token endpoint."""
+        query = urllib.parse.urlencode(
+            {
+                "grant_type": "refresh_token",
+                "client_id": creds["client_id"],
+                "client_secret": creds["client_secret"],
+                "refresh_token": refreshes[-1] if refreshes else creds["refresh_token"],
+            }
+        )
+        with urllib.request.urlopen(f"{creds['token_endpoint']}?{query}") as response:
+            answer = json.load(response)
+        refreshes.append(answer["refresh_token"])
+        return answer["access_token"]
 
     def check(name):
         def register(fn):
@@ -101,6 +131,17 @@ def main() -> int:
     def _():
         result = b.call_batch({"halt": 0, "cmd": {"me": "profile", "now": "server.time"}})
         assert result["me"]["ID"] == "1" and ISO_WITH_OFFSET.match(result["now"]), result
+
+    @check("OAuth client: an expired token is refreshed and the call goes through")
+    def _():
+        app = Bitrix(creds["rest_url"], token_func=refresh_token, verbose=False)
+        first = app.call("profile", raw=True)
+        assert first["result"]["ID"] == "1", first
+        post(creds["control_url"] + "expire-tokens", bearer=creds["control_token"])
+        again = app.call("app.info", raw=True)
+        assert again["result"]["STATUS"] == "L" and again["result"]["INSTALLED"] is True, again
+        # One refresh for the first token, one after the expiry.
+        assert len(refreshes) == 2, refreshes
 
     passed = 0
     for name, fn in checks:
