@@ -36,6 +36,8 @@ pub(crate) struct Credentials {
     pub main_admin_token: String,
     pub main_user_token: String,
     pub other_admin_token: String,
+    /// Bearer token of the control endpoint.
+    pub control_token: String,
 }
 
 impl Credentials {
@@ -45,6 +47,7 @@ impl Credentials {
             main_admin_token: secret(32),
             main_user_token: secret(32),
             other_admin_token: secret(32),
+            control_token: secret(32),
         }
     }
 
@@ -86,4 +89,36 @@ fn splitmix64(state: &mut u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// A user of the portal as `profile` and `user.current` describe them.
+pub(crate) struct Person {
+    pub id: i64,
+    pub name: &'static str,
+    pub last_name: &'static str,
+    pub email: &'static str,
+    pub position: &'static str,
+}
+
+/// The portal's two employees; bots are users too, but neither method answers for them.
+pub(crate) const PEOPLE: [Person; 2] = [
+    Person {
+        id: ADMIN_USER_ID,
+        name: "Anna",
+        last_name: "Admin",
+        email: "admin@example.com",
+        position: "Administrator",
+    },
+    Person {
+        id: USER_ID,
+        name: "Ivan",
+        last_name: "User",
+        email: "user@example.com",
+        position: "Manager",
+    },
+];
+
+/// The employee with this id.
+pub(crate) fn person(id: i64) -> Option<&'static Person> {
+    PEOPLE.iter().find(|p| p.id == id)
 }

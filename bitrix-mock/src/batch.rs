@@ -204,7 +204,8 @@ impl Portal {
         // The batch's own credentials apply, whatever a command says.
         params.remove("auth");
         params.values_mut().for_each(|v| substitute(v, done));
-        self.dispatch(caller, &name, &params).0
+        let written = params::Written::from_query(query);
+        self.dispatch(caller, &name, &params, &written).0
     }
 }
 
@@ -316,7 +317,8 @@ examples:
         assert_eq!(result["result_error"], json!({"a": refused}));
         assert_eq!(result["result"], json!([]));
         // Directly, it runs.
-        let (direct, _) = portal.dispatch(&caller, "demo.thing.get", &Map::new());
+        let written = params::Written::default();
+        let (direct, _) = portal.dispatch(&caller, "demo.thing.get", &Map::new(), &written);
         assert!(matches!(direct, Reply::Result(Value::Bool(true), _)));
     }
 

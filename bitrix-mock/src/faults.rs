@@ -245,6 +245,11 @@ impl Faults {
         });
     }
 
+    /// Drops every pending fault.
+    pub(crate) fn clear(&self) {
+        lock(&self.0).clear();
+    }
+
     /// The fault for a request of `method` (as the portal looks it up), using up one of its times; the earliest
     /// injected fault that matches wins.
     pub(crate) fn take(&self, method: &str) -> Option<Fault> {

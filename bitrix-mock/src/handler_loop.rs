@@ -134,10 +134,7 @@ impl MockPortal {
             ("auth[scope]", portal.scope.clone()),
             // The portal's own domain, where the event happened; the authorization server is
             // the address the token endpoint stays at.
-            (
-                "auth[domain]",
-                current.trim_start_matches("http://").to_owned(),
-            ),
+            ("auth[domain]", crate::net::host(&current).to_owned()),
             (
                 "auth[server_endpoint]",
                 format!("{}/rest/", self.base_url()),

@@ -26,23 +26,32 @@
 //! that rotates refresh tokens ([`MockPortal::token_endpoint`]), a domain change
 //! ([`MockPortal::change_domain`]) and injected failures ([`MockPortal::inject_fault`]).
 //!
+//! [`MockPortal::start_tls`] serves HTTPS with a certificate made for the portal. The binary
+//! (`bitrix-mock --help` lists its arguments; see the crate's README) prints every credential,
+//! as one JSON line with `--json`, and a test in any language drives it through the control
+//! endpoint ([`MockPortal::control_url`]).
+//!
 //! Secrets are fresh for every portal and never logged.
 
 mod auth;
 mod batch;
 mod clock;
 mod config;
+mod control;
 mod faults;
 mod handler_loop;
 mod limits;
 mod lists;
 mod methods;
+mod multipart;
 mod net;
 mod oauth;
 mod params;
+mod query;
 mod server;
 mod specs;
 mod state;
+mod tls;
 
 use std::collections::BTreeSet;
 use std::io;
@@ -55,6 +64,7 @@ use tokio::sync::watch;
 
 pub use auth::{ADMIN_USER_ID, MAIN_APP, OTHER_APP, USER_ID};
 pub use config::MockConfig;
+pub use control::Seed;
 pub use faults::Fault;
 pub use handler_loop::DeliveredSms;
 pub use state::DEFAULT_LINE;
@@ -67,10 +77,16 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+fn scheme(tls: bool) -> &'static str {
+    if tls { "https" } else { "http" }
+}
+
 /// A running fake portal. Dropping it stops the server, on every address it listens on.
 pub struct MockPortal {
     addr: SocketAddr,
     portal: Arc<Portal>,
+    /// The certificate when the portal serves HTTPS.
+    tls: Option<Arc<tls::Tls>>,
     /// `true` stops every server of this portal; dropping it does too.
     shutdown: watch::Sender<bool>,
 }
@@ -110,14 +126,38 @@ impl MockPortal {
         Self::launch(0, &config).await
     }
 
+    /// Starts a portal on `127.0.0.1:port` (0 picks a free one) with the given settings.
+    pub async fn start_on_with(port: u16, config: MockConfig) -> io::Result<MockPortal> {
+        Self::launch(port, &config).await
+    }
+
+    /// Starts a portal on `127.0.0.1:port` (0 picks a free one) that serves HTTPS only, with a
+    /// self-signed certificate for `127.0.0.1` and `localhost` made for it: see
+    /// [`certificate_pem`](Self::certificate_pem) and
+    /// [`certificate_path`](Self::certificate_path). Every URL it hands out starts with
+    /// `https://`.
+    pub async fn start_tls(port: u16, config: MockConfig) -> io::Result<MockPortal> {
+        let tls = tls::Tls::generate()?;
+        Self::launch_with(port, &config, Some(Arc::new(tls))).await
+    }
+
     async fn launch(port: u16, config: &MockConfig) -> io::Result<MockPortal> {
+        Self::launch_with(port, config, None).await
+    }
+
+    async fn launch_with(
+        port: u16,
+        config: &MockConfig,
+        tls: Option<Arc<tls::Tls>>,
+    ) -> io::Result<MockPortal> {
         let specs = specs::load()?;
         let portal = Arc::new(Portal::new(specs, config));
         let (shutdown, _) = watch::channel(false);
-        let addr = Self::serve(&portal, port, &shutdown).await?;
+        let addr = Self::serve(&portal, port, tls.as_deref(), &shutdown).await?;
         Ok(MockPortal {
             addr,
             portal,
+            tls,
             shutdown,
         })
     }
@@ -126,26 +166,46 @@ impl MockPortal {
     async fn serve(
         portal: &Arc<Portal>,
         port: u16,
+        tls: Option<&tls::Tls>,
         shutdown: &watch::Sender<bool>,
     ) -> io::Result<SocketAddr> {
         // Bound before anything answers, so the site knows its own base from the first request.
         let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
-        let base = format!("http://{addr}");
+        let base = format!("{}://{addr}", scheme(tls.is_some()));
         portal.move_to(base.clone());
         let site = Site {
             portal: Arc::clone(portal),
             base,
         };
-        net::serve(listener, server::router(site), shutdown.subscribe());
+        let acceptor = tls.map(|t| t.acceptor.clone());
+        net::serve(
+            listener,
+            acceptor,
+            server::router(site),
+            shutdown.subscribe(),
+        );
         Ok(addr)
     }
 
-    /// `http://127.0.0.1:PORT`: the address the portal started on. It stays the same after
+    /// The certificate of a portal started with [`start_tls`](Self::start_tls), as PEM, for a
+    /// client to trust; `None` for a plain HTTP portal.
+    pub fn certificate_pem(&self) -> Option<String> {
+        self.tls.as_ref().map(|t| t.pem.clone())
+    }
+
+    /// Where [`certificate_pem`](Self::certificate_pem) is written, for clients that take a CA
+    /// file (`curl --cacert`, `REQUESTS_CA_BUNDLE`); removed when the portal is dropped.
+    pub fn certificate_path(&self) -> Option<std::path::PathBuf> {
+        self.tls.as_ref().map(|t| t.path().to_owned())
+    }
+
+    /// `http://127.0.0.1:PORT` (`https://` for [`start_tls`](Self::start_tls)): the address the
+    /// portal started on. It stays the same after
     /// [`change_domain`](Self::change_domain), when this address only redirects; see
     /// [`current_base_url`](Self::current_base_url).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", scheme(self.tls.is_some()), self.addr)
     }
 
     /// The address the portal answers REST calls at now: [`base_url`](Self::base_url) until
@@ -161,7 +221,7 @@ impl MockPortal {
     /// request with `302 Found` and `Location: <new base><same path and query>`, except the
     /// token endpoint, which belongs to the authorization server and does not move.
     pub async fn change_domain(&self) -> io::Result<String> {
-        Self::serve(&self.portal, 0, &self.shutdown).await?;
+        Self::serve(&self.portal, 0, self.tls.as_deref(), &self.shutdown).await?;
         Ok(self.current_base_url())
     }
 
@@ -169,6 +229,30 @@ impl MockPortal {
     pub fn webhook_url(&self) -> String {
         let code = &self.portal.creds.webhook_code;
         format!("{}/rest/{ADMIN_USER_ID}/{code}/", self.base_url())
+    }
+
+    /// `<base_url>/_mock/`: the control endpoint, where a test in any language seeds data,
+    /// expires tokens, sets the rate limit, injects faults and resets the portal with
+    /// `POST /_mock/<action>` and `Authorization: Bearer <control_token>` (see the README).
+    pub fn control_url(&self) -> String {
+        format!("{}/_mock/", self.base_url())
+    }
+
+    /// The bearer token of the [control endpoint](Self::control_url), fresh for every portal.
+    pub fn control_token(&self) -> String {
+        self.portal.creds.control_token.clone()
+    }
+
+    /// Fills a store with `count` records: [`Seed::CrmItems`] as
+    /// [`seed_crm_items`](Self::seed_crm_items), [`Seed::Bots`] as [`seed_bots`](Self::seed_bots).
+    pub fn seed(&self, what: Seed, count: usize) {
+        self.portal.seed(what, count);
+    }
+
+    /// Back to the state of a fresh portal: no seeded items, providers, messages or chats; the
+    /// same credentials and bots; no pending faults; the rate limit it started with.
+    pub fn reset(&self) {
+        self.portal.reset();
     }
 
     /// OAuth access token of [`MAIN_APP`] for the administrator.

@@ -108,8 +108,7 @@ impl Operating {
         ledger
             .entries(method, caller)
             .iter()
-            .map(|e| e.1)
-            .sum::<f64>()
+            .fold(0.0, |sum, e| sum + e.1)
             > limit
     }
 
@@ -130,7 +129,9 @@ impl Operating {
         // `as` saturates, so an enormous window cannot wrap around.
         let reset_at = (unix_now() + left.as_secs_f64()).ceil() as i64;
         Usage {
-            operating: entries.iter().map(|e| e.1).sum(),
+            // Folded from +0.0: `Sum` of no floats is -0.0, which a client would see as
+            // `"operating": -0.0`.
+            operating: entries.iter().fold(0.0, |sum, e| sum + e.1),
             reset_at,
         }
     }

@@ -13,10 +13,12 @@ impl MockPortal {
     /// smart invoice) list nothing and any other type answers `NOT_FOUND` (`SPA not found`).
     ///
     /// `crm.item.list` answers 50 items per page from `start`, with `total` and, while more
-    /// remain, `next`; `start=-1` answers the first 50 without either. It orders by `id` only
-    /// (`ASC` by default) and filters on `id` only (`id`, `=id`, `!id`, `!=id`, `>id`, `>=id`,
-    /// `<id`, `<=id`, `@id`, `!@id`); other fields or operators in `order` or `filter` are
-    /// refused with `INVALID_ARG_VALUE`. `select` is ignored.
+    /// remain, `next`; `start=-1` answers the first 50 without either. It filters on any field
+    /// the items have with the portal's prefixes (`=`, `!`, `>`, `>=`, `<`, `<=`, `%`, `!%`,
+    /// `=%` (`LIKE`), `@`, `!@`, `><`, `!><`), orders by any of them (`ASC`/`DESC` in any case,
+    /// by `id` ascending otherwise) and answers only the `select`ed fields plus `id` (`*` all,
+    /// `uf_*` the user fields). A field no item has, a text search on a number or a value that
+    /// does not fit is refused with `INVALID_ARG_VALUE`.
     pub fn seed_crm_items(&self, entity_type_id: i64, count: usize) {
         self.portal.lock().seed_crm_items(entity_type_id, count);
     }

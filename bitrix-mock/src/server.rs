@@ -22,10 +22,13 @@ use crate::net::Cut;
 use crate::oauth::{self, Endpoints, OAuth, Refused};
 use crate::specs::Specs;
 use crate::state::State;
-use crate::{batch, clock, lock, params};
+use crate::{batch, clock, control, lock, multipart, params};
 
 /// The key the token endpoint's faults are kept under (no method is named so).
 pub(crate) const TOKEN_FAULTS: &str = "/oauth/token/";
+
+/// The content type of an urlencoded form.
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// Bodies larger than this are refused rather than buffered.
 pub(crate) const BODY_LIMIT: usize = 16 << 20;
@@ -54,6 +57,8 @@ pub(crate) struct Portal {
     pub batch_commands: AtomicU64,
     /// The scopes of the specs, comma-separated, for the token endpoint's `scope`.
     pub scope: String,
+    /// The rate limit the portal started with, for a reset.
+    initial_limit: Option<(f64, u32)>,
     state: Mutex<State>,
 }
 
@@ -174,6 +179,12 @@ async fn handle(
     if path == oauth::TOKEN_PATH || path == oauth::TOKEN_PATH.trim_end_matches('/') {
         return token(&site, &uri, body, &cut).await;
     }
+    if path.starts_with(control::PREFIX) {
+        return match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(bytes) => control::handle(portal, path, &headers, &bytes),
+            Err(_) => Reply::argument("The request body could not be read").respond(started),
+        };
+    }
     portal.requests.fetch_add(1, Ordering::Relaxed);
     let current = portal.current_base();
     if current != site.base {
@@ -234,7 +245,7 @@ async fn token(site: &Site, uri: &Uri, body: Body, cut: &Cut) -> Response {
         params.extend(form(&String::from_utf8_lossy(&bytes)));
     }
     let at = Endpoints {
-        domain: site.base.trim_start_matches("http://").to_owned(),
+        domain: crate::net::host(&site.base).to_owned(),
         server_endpoint: format!("{}/rest/", site.base),
         client_endpoint: format!("{}/rest/", portal.current_base()),
         scope: portal.scope.clone(),
@@ -263,10 +274,15 @@ fn redirect(to: &str, uri: &Uri) -> Response {
 }
 
 /// `/rest/{user}/{code}/{method}` or `/rest/{method}`: the webhook's user and code, if any, and
-/// the method as written.
+/// the method as written. Empty segments are skipped, as the portal's web server collapses
+/// repeated slashes: clients that join a `client_endpoint` ending in `/` with `/method` send
+/// `/rest//method`, and webhook URLs pasted with a trailing slash end up doubled the same way.
 fn split_route(path: &str) -> Option<(Option<(&str, &str)>, &str)> {
-    let route = path.strip_prefix("/rest/")?;
-    let segments: Vec<&str> = route.trim_end_matches('/').split('/').collect();
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    if segments.next() != Some("rest") {
+        return None;
+    }
+    let segments: Vec<&str> = segments.collect();
     match segments.as_slice() {
         [user, code, method] => Some((Some((user, code)), method)),
         [method] => Some((None, method)),
@@ -274,12 +290,13 @@ fn split_route(path: &str) -> Option<(Option<(&str, &str)>, &str)> {
     }
 }
 
-/// The name the portal looks a method up by: lowercased, without `.json`.
+/// The name the portal looks a method up by: lowercased, without `.json` (in any case).
 pub(crate) fn method_key(method: &str) -> String {
-    method
-        .strip_suffix(".json")
-        .unwrap_or(method)
-        .to_lowercase()
+    let lower = method.to_lowercase();
+    match lower.strip_suffix(".json") {
+        Some(name) => name.to_owned(),
+        None => lower,
+    }
 }
 
 /// Whose budget a call spends: operating time is kept per application, or per webhook.
@@ -315,6 +332,7 @@ impl Portal {
             batch_commands: AtomicU64::new(0),
             current_base: Mutex::new(String::new()),
             scope,
+            initial_limit: limit,
             state: Mutex::new(State::seeded()),
         }
     }
@@ -323,6 +341,39 @@ impl Portal {
     /// must not take the whole portal down with it.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
+    }
+
+    /// Fills a store, as [`MockPortal::seed`](crate::MockPortal::seed) does.
+    pub(crate) fn seed(&self, what: control::Seed, count: usize) {
+        let mut state = self.lock();
+        match what {
+            control::Seed::CrmItems(entity) => state.seed_crm_items(entity, count),
+            control::Seed::Bots => {
+                for _ in 0..count {
+                    state.add_bot(crate::MAIN_APP);
+                }
+            }
+        }
+    }
+
+    /// Back to the state of a fresh portal, keeping its credentials and its two bots' tokens,
+    /// without pending faults and with the rate limit it started with.
+    pub(crate) fn reset(&self) {
+        let mut fresh = State::seeded();
+        let mut state = self.lock();
+        for (old, new) in [
+            (state.main_bot, fresh.main_bot),
+            (state.other_bot, fresh.other_bot),
+        ] {
+            if let (Some(old), Some(new)) = (state.bots.get(&old), fresh.bots.get_mut(&new)) {
+                new.token.clone_from(&old.token);
+            }
+        }
+        *state = fresh;
+        drop(state);
+        self.faults.clear();
+        self.token_faults.clear();
+        self.bucket.set(self.initial_limit);
     }
 
     pub(crate) fn current_base(&self) -> String {
@@ -352,6 +403,19 @@ impl Portal {
         let Some((webhook, method)) = split_route(path) else {
             return (Reply::system("ERROR_METHOD_NOT_FOUND"), None);
         };
+        // A multipart body is read as the urlencoded form it stands for, for the parameters and
+        // for the commands of a batch alike.
+        let transcoded;
+        let (content_type, body) = match content_type {
+            Some(ct) if multipart::is_multipart(Some(ct)) => match multipart::to_form(ct, body) {
+                Ok(form) => {
+                    transcoded = form;
+                    (Some(FORM), transcoded.as_bytes())
+                }
+                Err(e) => return (Reply::argument(&e), None),
+            },
+            other => (other, body),
+        };
         let mut params = match query.map(params::parse_form).transpose() {
             Ok(params) => params.unwrap_or_default(),
             Err(e) => return (Reply::argument(&e.to_string()), None),
@@ -379,7 +443,8 @@ impl Portal {
             let commands = batch::commands(query, content_type, body);
             return (self.batch(&caller, &params, commands), None);
         }
-        self.dispatch(&caller, &name, &params)
+        let written = params::Written::from_request(query, content_type, body);
+        self.dispatch(&caller, &name, &params, &written)
     }
 
     /// A call past authentication, from the method lookup on; `batch` runs its commands
@@ -389,6 +454,7 @@ impl Portal {
         caller: &Caller,
         name: &str,
         params: &Map<String, Value>,
+        written: &params::Written,
     ) -> (Reply, Option<Usage>) {
         let Some(spec) = self.specs.get(name) else {
             return (Reply::system("ERROR_METHOD_NOT_FOUND"), None);
@@ -400,7 +466,7 @@ impl Portal {
         if self.operating.blocked(name, &who) {
             return (Reply::system("OPERATION_TIME_LIMIT"), None);
         }
-        let reply = self.execute(spec, name, caller, params);
+        let reply = self.execute(spec, name, caller, params, written);
         let usage = match reply {
             Reply::Result(..) => Some(self.operating.charge(name, &who)),
             Reply::Error { .. } => None,
@@ -415,12 +481,22 @@ impl Portal {
         name: &str,
         caller: &Caller,
         params: &Map<String, Value>,
+        written: &params::Written,
     ) -> Reply {
         if !spec.contexts.contains(&caller.context) {
             return self.failure(spec, &Fail::WrongContext);
         }
-        if let Err(violation) = bitrix_spec::validate_request(spec, params, caller.context) {
-            return rejection(spec, &violation);
+        let mut params = params.clone();
+        params::as_the_portal_reads(spec, &mut params);
+        let params = &params;
+        let valid = match methods::checks(name) {
+            Some(checks) => checks(spec, params, caller.context),
+            None => {
+                bitrix_spec::validate_request(spec, params, caller.context).map_err(Fail::Rejected)
+            }
+        };
+        if let Err(fail) = valid {
+            return self.failure(spec, &fail);
         }
         let Some(behaviour) = methods::find(name) else {
             return example(spec);
@@ -428,7 +504,9 @@ impl Portal {
         let mut call = Call {
             caller,
             params,
+            written,
             state: &mut self.lock(),
+            portal: self,
             page: Page::default(),
         };
         match behaviour(&mut call) {
@@ -446,6 +524,7 @@ impl Portal {
                     None => Reply::system("WRONG_AUTH_TYPE"),
                 };
             }
+            Fail::Rejected(violation) => return rejection(spec, violation),
             Fail::Code { code, text } => (*code, *text, &[][..]),
             Fail::Worded { code, text, args } => (*code, Some(*text), args.as_slice()),
         };
@@ -461,6 +540,12 @@ impl Portal {
                 siblings
                     .flat_map(|s| &s.errors)
                     .find(|e| same(e) && e.when.is_none())
+            })
+            // A code the portal answers across modules (`ERROR_WRONG_HANDLER_URL` of its handler
+            // check, say), documented only on other modules' pages.
+            .or_else(|| {
+                let all = self.specs.values().flat_map(|s| &s.errors);
+                all.into_iter().find(|e| same(e) && e.when.is_none())
             });
         match entry {
             Some(e) => Reply::error(e.status, &e.code, &fill(&e.description, args)),

@@ -1,9 +1,60 @@
 //! `messageservice.*`: SMS providers, registered per application.
 
-use serde_json::Value;
+use bitrix_spec::{AuthContext, Spec};
+use serde_json::{Map, Value};
 
-use super::{Call, Fail, Outcome};
+use super::{Call, Fail, Outcome, check_params, no_params};
+use crate::params;
 use crate::state::Provider;
+
+/// The portal's order: the data at all, the code, the handler, then name and type; the page
+/// lists type before handler.
+pub(crate) fn sender_add_checks(
+    spec: &Spec,
+    params: &Map<String, Value>,
+    context: AuthContext,
+) -> Result<(), Fail> {
+    no_params(spec, params)?;
+    check_params(spec, params, context, &["CODE"])?;
+    handler_url(params.get("HANDLER"))?;
+    check_params(spec, params, context, &["NAME", "TYPE"])?;
+    bitrix_spec::validate_request(spec, params, context).map_err(Fail::Rejected)
+}
+
+/// As for adding, with the handler checked only when a new one is given.
+pub(crate) fn sender_update_checks(
+    spec: &Spec,
+    params: &Map<String, Value>,
+    context: AuthContext,
+) -> Result<(), Fail> {
+    no_params(spec, params)?;
+    check_params(spec, params, context, &["CODE"])?;
+    if params
+        .get("HANDLER")
+        .is_some_and(|v| !bitrix_spec::is_empty(v))
+    {
+        handler_url(params.get("HANDLER"))?;
+    }
+    bitrix_spec::validate_request(spec, params, context).map_err(Fail::Rejected)
+}
+
+/// The portal's check of a handler address: a URL whose host has a dot after its first
+/// character (so neither `localhost` nor a bare name), over http or https.
+fn handler_url(value: Option<&Value>) -> Result<(), Fail> {
+    let wrong = || Fail::code("ERROR_WRONG_HANDLER_URL");
+    let url = params::text(value).unwrap_or_default();
+    let (scheme, rest) = url.split_once("://").ok_or_else(wrong)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    if scheme.is_empty() || host.find('.').is_none_or(|at| at == 0) {
+        return Err(wrong());
+    }
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return Err(Fail::code("ERROR_UNSUPPORTED_PROTOCOL"));
+    }
+    Ok(())
+}
 
 pub(crate) fn sender_add(call: &mut Call<'_>) -> Outcome {
     let app = call.app()?;

@@ -7,11 +7,14 @@ mod crm;
 mod imbot;
 mod imconnector;
 mod messageservice;
+mod system;
 
+use bitrix_spec::{AuthContext, Mode, Spec, Trigger, Violation};
 use serde_json::{Map, Value};
 
 use crate::auth::Caller;
 use crate::params;
+use crate::server::Portal;
 use crate::state::State;
 
 /// Why a call failed, in the terms of the method's spec.
@@ -33,6 +36,8 @@ pub(crate) enum Fail {
     },
     /// The same answer as a call from an auth context the spec does not list.
     WrongContext,
+    /// The request fails its spec: answered as the spec words that failure.
+    Rejected(Violation),
 }
 
 impl Fail {
@@ -55,7 +60,11 @@ pub(crate) type Outcome = Result<Value, Fail>;
 pub(crate) struct Call<'a> {
     pub caller: &'a Caller,
     pub params: &'a Map<String, Value>,
+    /// What the parsed parameters do not keep of the request (the order of `order`'s keys).
+    pub written: &'a params::Written,
     pub state: &'a mut State,
+    /// The portal itself, for what it knows beyond the state: its specs and applications.
+    pub portal: &'a Portal,
     /// Set by list behaviours; the envelope carries it.
     pub page: Page,
 }
@@ -86,6 +95,54 @@ impl Call<'_> {
 
 pub(crate) type Behaviour = fn(&mut Call<'_>) -> Outcome;
 
+/// A method's own check of its request, for methods whose portal code checks parameters in
+/// another order than their page lists them, or checks more than a spec can say.
+pub(crate) type Checks = fn(&Spec, &Map<String, Value>, AuthContext) -> Result<(), Fail>;
+
+/// The checks of a method that does not leave them to its spec alone.
+pub(crate) fn checks(method: &str) -> Option<Checks> {
+    Some(match method {
+        "messageservice.sender.add" => messageservice::sender_add_checks,
+        "messageservice.sender.update" => messageservice::sender_update_checks,
+        _ => return None,
+    })
+}
+
+/// The spec's answer to a request with none of its parameters, if it documents one.
+fn no_params(spec: &Spec, params: &Map<String, Value>) -> Result<(), Fail> {
+    let given = |k: &String| params.get(k).is_some_and(|v| !bitrix_spec::is_empty(v));
+    let documented = spec.error_for(&Trigger::NoParams(true)).is_some();
+    if documented && !spec.params.is_empty() && !spec.params.keys().any(given) {
+        return Err(Fail::Rejected(Violation::NoParams));
+    }
+    Ok(())
+}
+
+/// The spec's checks of the parameters `names`, in that order.
+fn check_params(
+    spec: &Spec,
+    params: &Map<String, Value>,
+    context: AuthContext,
+    names: &[&str],
+) -> Result<(), Fail> {
+    for &name in names {
+        let Some(schema) = spec.params.get(name) else {
+            continue;
+        };
+        match params.get(name) {
+            Some(v) if !bitrix_spec::is_empty(v) => {
+                bitrix_spec::conforms(schema, v, Mode::Request)
+                    .map_err(|why| Fail::Rejected(Violation::Invalid(name.to_owned(), why)))?;
+            }
+            _ if schema.required || schema.required_in.contains(&context) => {
+                return Err(Fail::Rejected(Violation::Missing(name.to_owned())));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// The behaviour of a method, by lowercased name; methods without one answer their spec's
 /// first success example.
 pub(crate) fn find(method: &str) -> Option<Behaviour> {
@@ -105,6 +162,13 @@ pub(crate) fn find(method: &str) -> Option<Behaviour> {
         "imbot.v2.chat.message.delete" => imbot::delete,
         "imbot.v2.bot.list" => imbot::bot_list,
         "crm.item.list" => crm::item_list,
+        "profile" => system::profile,
+        "user.current" => system::user_current,
+        "server.time" => system::server_time,
+        "scope" => system::scope,
+        "methods" => system::methods,
+        "method.get" => system::method_get,
+        "app.info" => system::app_info,
         _ => return None,
     })
 }
