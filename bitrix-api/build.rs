@@ -1,4 +1,5 @@
-//! Writes `OUT_DIR/scopes.rs`: each scope crate re-exported under its scope's name
+//! Writes `OUT_DIR/scopes.md`, the crate docs' table of scopes with their counts, and
+//! `OUT_DIR/scopes.rs`: each scope crate re-exported under its scope's name
 //! (`bitrix_api::crm`) behind the cargo feature of that name, and `methods()`, every method of
 //! the scopes that are on. The scopes are the features of Cargo.toml that turn on a scope crate
 //! (`crm = ["dep:bitrix-api-crm"]`), so that `scopes/new.sh` is all it takes to add one.
@@ -60,10 +61,48 @@ fn main() {
         );
     }
     out.push_str("    all\n}\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("scopes.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let dest = Path::new(&out_dir).join("scopes.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         fail(&format!("cannot write {}: {e}", dest.display()));
     }
+    let dest = Path::new(&out_dir).join("scopes.md");
+    if let Err(e) = std::fs::write(&dest, summary(&scopes)) {
+        fail(&format!("cannot write {}: {e}", dest.display()));
+    }
+}
+
+/// The crate docs' table of the scopes this build has, with the counts each scope crate's build
+/// script reports (`DEP_BITRIX_API_<SCOPE>_METHODS`, `_EVENTS`).
+fn summary(scopes: &[&str]) -> String {
+    let mut rows = String::new();
+    let (mut methods, mut events, mut on) = (0, 0, 0);
+    for scope in scopes {
+        let var = |what: &str| {
+            let name = format!("DEP_BITRIX_API_{}_{what}", scope.to_ascii_uppercase());
+            println!("cargo::rerun-if-env-changed={name}");
+            std::env::var(name).ok()?.parse::<usize>().ok()
+        };
+        // Only the scopes whose features are on are built, and report.
+        let (Some(m), Some(e)) = (var("METHODS"), var("EVENTS")) else {
+            continue;
+        };
+        let event_cell = if e == 0 {
+            "".to_owned()
+        } else {
+            format!("[{e}]({scope}::events::EVENTS)")
+        };
+        let _ = writeln!(
+            rows,
+            "| [`{scope}`]({scope}) | [{m}]({scope}::METHODS) | {event_cell} | `bitrix-api-{scope}` |"
+        );
+        methods += m;
+        events += e;
+        on += 1;
+    }
+    format!(
+        "\n\n# Scopes\n\nThis build has {methods} methods and {events} events in {on} scopes (their cargo features). Each count links to the scope's list: `METHODS` (REST name and request type of each method) and `events::EVENTS`.\n\n| scope (module, feature) | methods | events | crate |\n|---|---|---|---|\n{rows}"
+    )
 }
 
 fn fail(message: &str) -> ! {

@@ -30,6 +30,8 @@ license.workspace = true
 repository.workspace = true
 keywords.workspace = true
 categories = ["api-bindings"]
+# Lets the build script tell bitrix-api how many methods and events the scope has.
+links = "bitrix-api-$scope"
 include = ["src/**", "build.rs", "specs/$scope/**"]
 
 [lib]
@@ -47,9 +49,19 @@ workspace = true
 TOML
 [ -e "$dir/build.rs" ] || cat >"$dir/build.rs" <<RUST
 //! The specs are read by the \`bitrix_scope!\` macro, which cargo does not watch: a spec added to,
-//! changed in or removed from specs/$scope/ reruns this, and with it the crate's build.
+//! changed in or removed from specs/$scope/ reruns this, and with it the crate's build. It also
+//! counts the scope's methods and events for bitrix-api's docs (\`DEP_BITRIX_API_${scope^^}_*\`).
 fn main() {
     println!("cargo::rerun-if-changed=specs/$scope");
+    let count = |dir: &str| {
+        std::fs::read_dir(dir).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+                .count()
+        })
+    };
+    println!("cargo::metadata=methods={}", count("specs/$scope"));
+    println!("cargo::metadata=events={}", count("specs/$scope/events"));
 }
 RUST
 [ -e "$dir/src/lib.rs" ] || cat >"$dir/src/lib.rs" <<RUST

@@ -159,6 +159,7 @@
 //! }
 //! # Ok(()) }
 //! ```
+#![doc = include_str!(concat!(env!("OUT_DIR"), "/scopes.md"))]
 
 pub use bitrix_core::*;
 

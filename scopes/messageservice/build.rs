@@ -1,5 +1,15 @@
 //! The specs are read by the `bitrix_scope!` macro, which cargo does not watch: a spec added to,
-//! changed in or removed from specs/messageservice/ reruns this, and with it the crate's build.
+//! changed in or removed from specs/messageservice/ reruns this, and with it the crate's build. It also
+//! counts the scope's methods and events for bitrix-api's docs (`DEP_BITRIX_API_MESSAGESERVICE_*`).
 fn main() {
     println!("cargo::rerun-if-changed=specs/messageservice");
+    let count = |dir: &str| {
+        std::fs::read_dir(dir).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+                .count()
+        })
+    };
+    println!("cargo::metadata=methods={}", count("specs/messageservice"));
+    println!("cargo::metadata=events={}", count("specs/messageservice/events"));
 }
