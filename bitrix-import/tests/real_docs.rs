@@ -133,8 +133,14 @@ fn every_method_page_is_reported_and_every_spec_loads() {
     let sections = report
         .events
         .iter()
-        .filter(|e| e.page.starts_with("chat-bots/chat-bots-v2/imbot.v2/events/events.md#"))
+        .filter(|e| {
+            e.page
+                .starts_with("chat-bots/chat-bots-v2/imbot.v2/events/events.md#")
+        })
         .count();
-    assert_eq!(sections, 8, "the eight events of the imbot.v2 event formats page");
+    assert_eq!(
+        sections, 8,
+        "the eight events of the imbot.v2 event formats page"
+    );
     let _ = std::fs::remove_dir_all(&out);
 }

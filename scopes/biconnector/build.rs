@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/biconnector"));
-    println!("cargo::metadata=events={}", count("specs/biconnector/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/biconnector/events")
+    );
 }

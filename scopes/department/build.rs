@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/department"));
-    println!("cargo::metadata=events={}", count("specs/department/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/department/events")
+    );
 }

@@ -10,6 +10,12 @@ fn main() {
                 .count()
         })
     };
-    println!("cargo::metadata=methods={}", count("specs/documentgenerator"));
-    println!("cargo::metadata=events={}", count("specs/documentgenerator/events"));
+    println!(
+        "cargo::metadata=methods={}",
+        count("specs/documentgenerator")
+    );
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/documentgenerator/events")
+    );
 }

@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/humanresources"));
-    println!("cargo::metadata=events={}", count("specs/humanresources/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/humanresources/events")
+    );
 }

@@ -10,6 +10,12 @@ fn main() {
                 .count()
         })
     };
-    println!("cargo::metadata=methods={}", count("specs/humanresources_hcmlink"));
-    println!("cargo::metadata=events={}", count("specs/humanresources_hcmlink/events"));
+    println!(
+        "cargo::metadata=methods={}",
+        count("specs/humanresources_hcmlink")
+    );
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/humanresources_hcmlink/events")
+    );
 }

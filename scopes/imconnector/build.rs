@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/imconnector"));
-    println!("cargo::metadata=events={}", count("specs/imconnector/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/imconnector/events")
+    );
 }

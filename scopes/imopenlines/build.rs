@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/imopenlines"));
-    println!("cargo::metadata=events={}", count("specs/imopenlines/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/imopenlines/events")
+    );
 }

@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/mailservice"));
-    println!("cargo::metadata=events={}", count("specs/mailservice/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/mailservice/events")
+    );
 }

@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/messageservice"));
-    println!("cargo::metadata=events={}", count("specs/messageservice/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/messageservice/events")
+    );
 }

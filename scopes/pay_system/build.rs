@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/pay_system"));
-    println!("cargo::metadata=events={}", count("specs/pay_system/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/pay_system/events")
+    );
 }

@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/salescenter"));
-    println!("cargo::metadata=events={}", count("specs/salescenter/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/salescenter/events")
+    );
 }

@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/socialnetwork"));
-    println!("cargo::metadata=events={}", count("specs/socialnetwork/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/socialnetwork/events")
+    );
 }

@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/user_userfield"));
-    println!("cargo::metadata=events={}", count("specs/user_userfield/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/user_userfield/events")
+    );
 }

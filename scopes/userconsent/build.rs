@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/userconsent"));
-    println!("cargo::metadata=events={}", count("specs/userconsent/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/userconsent/events")
+    );
 }

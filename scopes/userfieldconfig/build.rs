@@ -11,5 +11,8 @@ fn main() {
         })
     };
     println!("cargo::metadata=methods={}", count("specs/userfieldconfig"));
-    println!("cargo::metadata=events={}", count("specs/userfieldconfig/events"));
+    println!(
+        "cargo::metadata=events={}",
+        count("specs/userfieldconfig/events")
+    );
 }
