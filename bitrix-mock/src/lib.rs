@@ -38,6 +38,7 @@ mod batch;
 mod clock;
 mod config;
 mod control;
+mod families;
 mod faults;
 mod handler_loop;
 mod limits;
@@ -247,6 +248,22 @@ impl MockPortal {
     /// [`seed_crm_items`](Self::seed_crm_items), [`Seed::Bots`] as [`seed_bots`](Self::seed_bots).
     pub fn seed(&self, what: Seed, count: usize) {
         self.portal.seed(what, count);
+    }
+
+    /// Fills the store of the entity family `family` (a method-name prefix such as `crm.deal`,
+    /// `crm.contact` or `tasks.task`, any case; see [`families`](Self::families)) with `count`
+    /// records ids `1..=count`, replacing those it had. Each is shaped like the record its `get`
+    /// (else `list`) example documents, with its own id and words made distinct (`"Deal 3"`);
+    /// the next `add` issues `count + 1`. Fails, naming it, for a name that is no family.
+    pub fn seed_family(&self, family: &str, count: usize) -> Result<(), String> {
+        self.portal.seed_family(family, count)
+    }
+
+    /// The entity families found in the specs, sorted: every method-name prefix with an `add`
+    /// and a `get` or `list` (`crm.deal`, `department`, `tasks.task`, ...) whose methods keep
+    /// records in one store per portal (see the crate's README).
+    pub fn families(&self) -> Vec<String> {
+        self.portal.families.names()
     }
 
     /// Back to the state of a fresh portal: no seeded items, providers, messages or chats; the

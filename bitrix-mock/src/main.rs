@@ -22,6 +22,8 @@ struct Options {
     port: u16,
     config: MockConfig,
     seeds: Vec<(Seed, usize)>,
+    /// Seeds of entity families, checked against the specs once the portal runs.
+    family_seeds: Vec<(String, usize)>,
     tls: bool,
     json: bool,
     help: bool,
@@ -32,7 +34,8 @@ const HELP: &str = "A fake Bitrix24 portal on 127.0.0.1, driven by the REST API'
 
   --port N                  listen on port N (else BITRIX_MOCK_PORT, else a free port)
   --rate-limit RATE,BURST   enforce the request-rate limit (say 2,50); off by default
-  --seed NAME=COUNT         fill a store: crm.item=120, crm.item:<entityTypeId>=10, bot=5
+  --seed NAME=COUNT         fill a store: crm.item=120, crm.item:<entityTypeId>=10, bot=5,
+                            or an entity family: crm.deal=60, tasks.task=10
   --token-ttl SECONDS       lifetime of access tokens (3600 by default)
   --tls                     serve HTTPS with a self-signed certificate made at start
   --json                    print the base URL and every credential as one JSON line
@@ -52,6 +55,7 @@ fn options(
         port: 0,
         config: MockConfig::default(),
         seeds: Vec::new(),
+        family_seeds: Vec::new(),
         tls: false,
         json: false,
         help: false,
@@ -105,12 +109,18 @@ fn options(
                 let (what, count) = value
                     .split_once('=')
                     .ok_or_else(|| bad(format!("`{value}` is not NAME=COUNT")))?;
-                let what = Seed::parse(what).map_err(bad)?;
                 let count = count
                     .trim()
                     .parse()
                     .map_err(|_| bad(format!("`{count}` is not a count")))?;
-                options.seeds.push((what, count));
+                match Seed::parse(what) {
+                    Ok(what) => options.seeds.push((what, count)),
+                    // A family is named by its method prefix, which always has a dot.
+                    Err(_) if what.contains('.') => {
+                        options.family_seeds.push((what.trim().to_owned(), count));
+                    }
+                    Err(why) => return Err(bad(why)),
+                }
             }
             _ => {
                 let secs: u64 = value
@@ -233,6 +243,12 @@ async fn main() -> ExitCode {
     for (what, count) in options.seeds {
         portal.seed(what, count);
     }
+    for (family, count) in &options.family_seeds {
+        if let Err(why) = portal.seed_family(family, *count) {
+            eprintln!("bitrix-mock: --seed: {why}");
+            return ExitCode::from(2);
+        }
+    }
     if options.json {
         print_json(&portal);
     } else {
@@ -296,6 +312,9 @@ mod tests {
         assert_eq!(o.port, 8080);
         assert!(o.config.rate_limit && o.config.burst == 50 && o.config.rate_per_sec == 2.0);
         assert_eq!(o.seeds, vec![(Seed::CrmItems(2), 120), (Seed::Bots, 3)]);
+        let families = read(&["--seed", "crm.deal=60", "--seed=Tasks.Task=2"]).expect("reads");
+        let expected = vec![("crm.deal".to_owned(), 60), ("Tasks.Task".to_owned(), 2)];
+        assert_eq!(families.family_seeds, expected);
         assert_eq!(o.config.token_ttl, Duration::from_secs(60));
         assert!(o.json && o.tls && !o.help);
         assert!(read(&["--help"]).is_ok_and(|o| o.help));
@@ -306,6 +325,7 @@ mod tests {
             (&["--rate-limit", "-1,5"][..], "--rate-limit"),
             (&["--seed", "deal=1"][..], "--seed"),
             (&["--seed", "crm.item=many"][..], "--seed"),
+            (&["--seed", "crm.deal=-1"][..], "--seed"),
             (&["--token-ttl", "soon"][..], "--token-ttl"),
             (&["--verbose"][..], "--verbose"),
             (&["--tls=yes"][..], "--tls"),

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Caller, Credentials};
 use crate::config::MockConfig;
+use crate::families::Families;
 use crate::faults::{Fault, Faults};
 use crate::limits::{Bucket, Operating, Usage};
 use crate::methods::{self, Call, Fail, Page};
@@ -59,6 +60,8 @@ pub(crate) struct Portal {
     pub scope: String,
     /// The rate limit the portal started with, for a reset.
     initial_limit: Option<(f64, u32)>,
+    /// The entity families of the specs, whose stores live in the state.
+    pub families: Families,
     state: Mutex<State>,
 }
 
@@ -316,7 +319,9 @@ impl Portal {
         let limit = config
             .rate_limit
             .then_some((config.rate_per_sec, config.burst));
+        let families = Families::discover(&specs, |m| methods::find(m).is_some());
         Portal {
+            families,
             oauth: OAuth::new(&creds, config.token_ttl),
             specs,
             creds,
@@ -354,6 +359,24 @@ impl Portal {
                 }
             }
         }
+    }
+
+    /// Fills the store of the entity family `name` (any case) with `count` records shaped like
+    /// its documented one; the error names the families there are when there is none so named.
+    pub(crate) fn seed_family(&self, name: &str, count: usize) -> Result<(), String> {
+        let Some(family) = self.families.family(name.trim()) else {
+            return Err(format!(
+                "no entity family `{}`; there are {} (say crm.deal, crm.contact, tasks.task)",
+                name.trim(),
+                self.families.names().len()
+            ));
+        };
+        let mut state = self.lock();
+        family.seed(
+            state.entities.entry(family.name.clone()).or_default(),
+            count,
+        );
+        Ok(())
     }
 
     /// Back to the state of a fresh portal, keeping its credentials and its two bots' tokens,
@@ -499,7 +522,14 @@ impl Portal {
             return self.failure(spec, &fail);
         }
         let Some(behaviour) = methods::find(name) else {
-            return example(spec);
+            let mut state = self.lock();
+            return match self
+                .families
+                .run(name, params, written, &mut state.entities)
+            {
+                Some(reply) => reply,
+                None => example(spec),
+            };
         };
         let mut call = Call {
             caller,

@@ -25,6 +25,8 @@ async fn json_line_names_every_credential_and_seeds_apply() {
             "--seed",
             "crm.item=120",
             "--seed=bot=2",
+            "--seed",
+            "crm.company=7",
             "--token-ttl",
             "600",
         ])
@@ -77,6 +79,19 @@ async fn json_line_names_every_credential_and_seeds_apply() {
         .await
         .expect("JSON");
     assert_eq!(answer["total"], 120, "{answer}");
+    let url = format!(
+        "{}crm.company.list",
+        creds["webhook_url"].as_str().unwrap_or_default()
+    );
+    let answer: Value = http
+        .post(url)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(answer["total"], 7, "{answer}");
 }
 
 #[test]
@@ -84,6 +99,7 @@ fn bad_arguments_exit_with_2_and_name_the_argument() {
     for (args, named) in [
         (&["--port", "seventy"][..], "--port"),
         (&["--seed", "nothing"][..], "--seed"),
+        (&["--seed", "crm.nothing=3"][..], "crm.nothing"),
         (&["--rate-limit", "fast"][..], "--rate-limit"),
         (&["--frobnicate"][..], "--frobnicate"),
     ] {
