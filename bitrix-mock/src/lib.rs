@@ -377,6 +377,17 @@ impl MockPortal {
         format!("{}{}", self.base_url(), oauth::TOKEN_PATH)
     }
 
+    /// `<base_url>/oauth/rest/app.info/`: the authorization server's `app.info`
+    /// (`oauth.bitrix.info/rest/app.info/` on the real service), served by the portal itself.
+    ///
+    /// With `auth=<access token>` (query or form) it answers `{"result": {client_id, scope,
+    /// expires (RFC 3339), user_id, install: {installed, version, status, scope, domain, uri,
+    /// client_endpoint, member_id, member_type}}}`; an unknown token `401 invalid_token`, an
+    /// expired one `401 expired_token`. The portal's own `app.info` method answers otherwise.
+    pub fn app_info_endpoint(&self) -> String {
+        format!("{}{}", self.base_url(), oauth::APP_INFO_PATH)
+    }
+
     /// How many refreshes the token endpoint has granted.
     pub fn refreshes(&self) -> u64 {
         self.portal.oauth.refreshes.load(Ordering::Relaxed)

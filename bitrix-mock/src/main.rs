@@ -167,6 +167,10 @@ fn print_for_people(portal: &MockPortal) {
         portal.client_secret(),
         portal.refresh_token()
     );
+    println!(
+        "Authorization server's app.info: {}?auth=<access token>",
+        portal.app_info_endpoint()
+    );
     println!("Bot of {MAIN_APP}: id {bot_id}, token {bot_token}");
     println!("Bot of {OTHER_APP}: id {other_bot_id}, token {other_bot_token}");
     println!("Active open line: {DEFAULT_LINE}");
@@ -195,6 +199,7 @@ fn print_json(portal: &MockPortal) {
         "client_id": portal.client_id(),
         "client_secret": portal.client_secret(),
         "token_endpoint": portal.token_endpoint(),
+        "app_info_endpoint": portal.app_info_endpoint(),
         "bot": {"id": bot_id, "token": bot_token},
         "other_app_bot": {"id": other_bot_id, "token": other_bot_token},
         "open_line": DEFAULT_LINE,

@@ -182,6 +182,9 @@ async fn handle(
     if path == oauth::TOKEN_PATH || path == oauth::TOKEN_PATH.trim_end_matches('/') {
         return token(&site, &uri, body, &cut).await;
     }
+    if path == oauth::APP_INFO_PATH || path == oauth::APP_INFO_PATH.trim_end_matches('/') {
+        return authorization_app_info(&site, &uri, body).await;
+    }
     if path.starts_with(control::PREFIX) {
         return match axum::body::to_bytes(body, BODY_LIMIT).await {
             Ok(bytes) => control::handle(portal, path, &headers, &bytes),
@@ -262,6 +265,31 @@ async fn token(site: &Site, uri: &Uri, body: Body, cut: &Cut) -> Response {
         _ => {}
     }
     json_response((status, body))
+}
+
+/// The authorization server's `app.info`, with `auth` in the query or a form body.
+async fn authorization_app_info(site: &Site, uri: &Uri, body: Body) -> Response {
+    let started = SystemTime::now();
+    let portal = &site.portal;
+    let form = |text: &str| params::parse_form(text).unwrap_or_default();
+    let mut params = uri.query().map(form).unwrap_or_default();
+    if let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await {
+        params.extend(form(&String::from_utf8_lossy(&bytes)));
+    }
+    let current = portal.current_base();
+    let at = Endpoints {
+        domain: crate::net::host(&current).to_owned(),
+        server_endpoint: format!("{}/rest/", site.base),
+        client_endpoint: format!("{current}/rest/"),
+        scope: portal.scope.clone(),
+    };
+    let (status, mut body) = portal.oauth.app_info(&params, &at);
+    if body.get("result").is_some() {
+        // The authorization server times its answers as the portal does.
+        body["time"] = clock::envelope(started, None);
+    }
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    json_response((status, serde_json::to_vec(&body).unwrap_or_default()))
 }
 
 /// The answer of an address the portal has moved away from: the same path and query on the new
