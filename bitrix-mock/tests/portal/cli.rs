@@ -55,6 +55,7 @@ async fn json_line_names_every_credential_and_seeds_apply() {
         "client_id",
         "client_secret",
         "token_endpoint",
+        "app_info_endpoint",
         "control_url",
         "control_token",
     ] {

@@ -77,8 +77,8 @@ const CASES: [Case; 4] = [
         wrapper: Some("fields"),
         field: "TITLE",
         required: &[],
-        // The reference documents no crm.deal.list page.
-        lists: false,
+        // From portal-specs/: the reference has no crm.deal.list page.
+        lists: true,
         not_found: (400, "", "Not found"),
     },
     Case {
@@ -281,4 +281,35 @@ async fn family_calls_keep_the_documented_checks_and_other_methods_their_example
     }});
     let batch = result(p.webhook("batch", batch).await);
     assert_eq!(batch["result"]["b"]["NAME"], "Batch", "{batch}");
+}
+
+#[tokio::test]
+async fn the_authorization_server_answers_app_info_for_a_token() {
+    let p = Portal::start().await;
+    let http = reqwest::Client::new();
+    let url = p.mock.app_info_endpoint();
+    let ask = |token: String| http.get(&url).query(&[("auth", token)]).send();
+    let answer = ask(p.mock.access_token()).await.expect("sent");
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().await.expect("JSON");
+    let result = &body["result"];
+    assert_eq!(result["client_id"], json!(p.mock.client_id()), "{body}");
+    assert_eq!(result["user_id"], ADMIN_USER_ID);
+    assert_eq!(result["install"]["installed"], true);
+    assert_eq!(result["install"]["status"], "L");
+    let endpoint = format!("{}/rest/", p.mock.base_url());
+    assert_eq!(result["install"]["client_endpoint"], json!(endpoint));
+    assert!(
+        result["expires"].as_str().is_some_and(|e| e.contains('T')),
+        "{body}"
+    );
+    assert!(body["time"]["start"].is_number(), "{body}");
+    let unknown = ask("nope".to_owned()).await.expect("sent");
+    assert_eq!(unknown.status(), 401);
+    let body: Value = unknown.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_token");
+    p.mock.expire_access_tokens();
+    let expired = ask(p.mock.access_token()).await.expect("sent");
+    let body: Value = expired.json().await.expect("JSON");
+    assert_eq!(body["error"], "expired_token");
 }
