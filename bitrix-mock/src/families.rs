@@ -474,8 +474,12 @@ impl Family {
         let id_of = |name: &str| params::int(params.get(name)).filter(|id| *id > 0);
         match &member.op {
             Op::Add { wrapper, shape } => {
-                store.last_id += 1;
-                let id = store.last_id;
+                // Only a store seeded up to the last id runs out; the portal's database would
+                // refuse the insert.
+                let Some(id) = store.last_id.checked_add(1) else {
+                    return Reply::system("INTERNAL_SERVER_ERROR");
+                };
+                store.last_id = id;
                 let record = self.record(id, given_fields(params, wrapper.as_deref(), None));
                 let answer = self.answer(shape, &record, id);
                 store.records.insert(id, record);
@@ -536,7 +540,9 @@ impl Family {
         let records: Vec<&Map<String, Value>> = store.records.values().collect();
         // The documented fields may be filtered and ordered on before any record has them.
         let mut known = records.clone();
-        known.push(&self.template);
+        if !self.template.is_empty() {
+            known.push(&self.template);
+        }
         let query = match Query::parse(
             params.get("filter"),
             params.get("order"),

@@ -1,5 +1,5 @@
 //! `cargo run -p bitrix-mock -- [--port N] [--rate-limit RATE,BURST] [--seed NAME=COUNT ...]
-//! [--token-ttl SECONDS] [--tls] [--json]`: a fake Bitrix24 portal for trying a client by hand or from
+//! [--token-ttl SECONDS] [--tls] [--json] [--families]`: a fake Bitrix24 portal for trying a client by hand or from
 //! another language's tests.
 //!
 //! The port comes from `--port N`, else `BITRIX_MOCK_PORT`, else any free port. With `--json`
@@ -14,7 +14,7 @@ use bitrix_mock::{DEFAULT_LINE, MAIN_APP, MockConfig, MockPortal, OTHER_APP, See
 use serde_json::json;
 
 const USAGE: &str = "usage: bitrix-mock [--port N] [--rate-limit RATE,BURST] \
-                     [--seed NAME=COUNT ...] [--token-ttl SECONDS] [--tls] [--json]";
+                     [--seed NAME=COUNT ...] [--token-ttl SECONDS] [--tls] [--json] [--families]";
 
 /// The command line, read.
 #[derive(Debug, PartialEq)]
@@ -27,6 +27,7 @@ struct Options {
     tls: bool,
     json: bool,
     help: bool,
+    families: bool,
 }
 
 /// What `--help` prints.
@@ -39,6 +40,7 @@ const HELP: &str = "A fake Bitrix24 portal on 127.0.0.1, driven by the REST API'
   --token-ttl SECONDS       lifetime of access tokens (3600 by default)
   --tls                     serve HTTPS with a self-signed certificate made at start
   --json                    print the base URL and every credential as one JSON line
+  --families                print the entity families found in the specs, one a line, and exit
   --help                    print this
 
 Stops on Ctrl-C or SIGTERM. The control endpoint and the JSON line are described in the
@@ -59,6 +61,7 @@ fn options(
         tls: false,
         json: false,
         help: false,
+        families: false,
     };
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -71,6 +74,7 @@ fn options(
             "--json" => Some(&mut options.json),
             "--tls" => Some(&mut options.tls),
             "--help" | "-h" => Some(&mut options.help),
+            "--families" => Some(&mut options.families),
             _ => None,
         };
         if let Some(flag) = flag {
@@ -238,6 +242,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if options.families {
+        for family in portal.families() {
+            println!("{family}");
+        }
+        return ExitCode::SUCCESS;
+    }
     let stop = match stop_signal() {
         Ok(stop) => stop,
         Err(e) => {

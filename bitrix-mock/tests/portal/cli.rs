@@ -162,7 +162,23 @@ fn help_lists_every_argument() {
         "--token-ttl",
         "--tls",
         "--json",
+        "--families",
     ] {
         assert!(text.contains(arg), "{arg} in {text}");
+    }
+}
+
+#[test]
+fn families_are_listed_one_a_line() {
+    let out = Command::new(BIN).arg("--families").output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let families: Vec<&str> = text.lines().collect();
+    for family in ["crm.deal", "crm.contact", "department", "tasks.task"] {
+        assert!(families.contains(&family), "{family} in {families:?}");
+    }
+    // Families with behaviour of their own stay out.
+    for family in ["crm.item", "messageservice.sender"] {
+        assert!(!families.contains(&family), "{family} in {families:?}");
     }
 }
