@@ -14,6 +14,13 @@
 //! ([`MockPortal::seed_bots`]). [`MockPortal::deliver_sms`] plays the portal's side of a message
 //! provider: it POSTs a sent message to the provider's handler as the portal does.
 //!
+//! Entity families — methods sharing a prefix and ending in `add`, `get`, `list`, `update`,
+//! `delete` (`crm.deal.*`, `tasks.task.*`, `department.*`; [`MockPortal::families`]) — are found
+//! in the specs at start and keep one store each: what `add` creates, `get` and `list` (filter,
+//! order, select, classic pages) answer, `update` changes and `delete` removes, each in the
+//! shape its spec's example shows and with the not-found error its spec documents
+//! ([`MockPortal::seed_family`] fills a store).
+//!
 //! Each portal starts with:
 //! - an incoming webhook of the administrator, user [`ADMIN_USER_ID`] ([`MockPortal::webhook_url`]);
 //! - two installed applications, [`MAIN_APP`] and [`OTHER_APP`], with OAuth tokens for the
@@ -254,7 +261,8 @@ impl MockPortal {
     /// `crm.contact` or `tasks.task`, any case; see [`families`](Self::families)) with `count`
     /// records ids `1..=count`, replacing those it had. Each is shaped like the record its `get`
     /// (else `list`) example documents, with its own id and words made distinct (`"Deal 3"`);
-    /// the next `add` issues `count + 1`. Fails, naming it, for a name that is no family.
+    /// the next `add` issues `count + 1`. Fails, naming it, for a name that is no family, and
+    /// for more than a million records.
     pub fn seed_family(&self, family: &str, count: usize) -> Result<(), String> {
         self.portal.seed_family(family, count)
     }

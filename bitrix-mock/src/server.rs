@@ -392,6 +392,14 @@ impl Portal {
     /// Fills the store of the entity family `name` (any case) with `count` records shaped like
     /// its documented one; the error names the families there are when there is none so named.
     pub(crate) fn seed_family(&self, name: &str, count: usize) -> Result<(), String> {
+        // Records are built in memory under the state's lock: a count no test needs would hold
+        // the portal for minutes or exhaust memory.
+        const MAX_SEED: usize = 1_000_000;
+        if count > MAX_SEED {
+            return Err(format!(
+                "a family takes at most {MAX_SEED} records, not {count}"
+            ));
+        }
         let Some(family) = self.families.family(name.trim()) else {
             return Err(format!(
                 "no entity family `{}`; there are {} (say crm.deal, crm.contact, tasks.task)",

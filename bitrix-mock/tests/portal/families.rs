@@ -247,6 +247,8 @@ async fn families_page_by_50_and_seed_through_the_control_endpoint() {
     );
     assert_eq!(added_id(&added), 121);
 
+    let too_many = seed("crm.contact", 1 << 40).await.expect("sent");
+    assert_eq!(too_many.status(), 400);
     let refused = seed("crm.nothing", 3).await.expect("sent");
     assert_eq!(refused.status(), 400);
     let text = refused.text().await.expect("a body");
