@@ -144,6 +144,23 @@ fn record_shape(result: &Value) -> Option<(Shape, &Map<String, Value>)> {
     }
 }
 
+/// Where a record sits in an answer its page shows no example of, from the result's schema: an
+/// object with one object member wraps the record in it (`{"vat": {...}}`), any other object is
+/// the record.
+fn schema_record_shape(schema: &Schema) -> Option<Shape> {
+    if schema.ty != TypeName::Object {
+        return None;
+    }
+    let fields = schema.fields.as_ref();
+    let members: Vec<(&String, &Schema)> = fields.into_iter().flatten().collect();
+    match members.as_slice() {
+        [(key, inner)] if inner.ty == TypeName::Object && !key.eq_ignore_ascii_case("id") => {
+            Some(Shape::Wrapped((*key).clone()))
+        }
+        _ => Some(Shape::Record),
+    }
+}
+
 /// The shape of `add`'s answer: a bare id, or a record.
 fn add_shape(result: &Value) -> Option<Shape> {
     match result {
@@ -326,17 +343,29 @@ impl Families {
                 "add",
                 Op::Add {
                     wrapper: wrapper(add),
-                    shape: add_shape,
+                    shape: add_shape.clone(),
                 },
                 add,
             );
             for (&op, &spec) in &ops {
                 let result = example_result(spec);
                 let op = match op {
-                    "get" => match (id_param(spec), result.and_then(record_shape)) {
-                        (Some(id_param), Some((shape, _))) => Op::Get { id_param, shape },
-                        _ => continue,
-                    },
+                    "get" => {
+                        let shape = match result {
+                            Some(r) => record_shape(r).map(|(shape, _)| shape),
+                            // A page without example or result table: the record sits where
+                            // `add` puts it.
+                            None if spec.result.ty == TypeName::Any => match &add_shape {
+                                Shape::Id { .. } => Some(Shape::Record),
+                                other => Some(other.clone()),
+                            },
+                            None => schema_record_shape(&spec.result),
+                        };
+                        match (id_param(spec), shape) {
+                            (Some(id_param), Some(shape)) => Op::Get { id_param, shape },
+                            _ => continue,
+                        }
+                    }
                     "list" => match list_shape(result, &spec.result) {
                         Some(shape) => Op::List(shape),
                         None => continue,
@@ -425,12 +454,18 @@ impl Family {
         }
     }
 
-    fn not_found(&self, method: &str) -> Reply {
+    /// The not-found error of `method` for the id asked (`asked`, as the request wrote it): a
+    /// description quoting the documented example's id (`The Requisite with ID '27' is not
+    /// found`) quotes the asked one instead.
+    fn not_found(&self, method: &str, asked: Option<i64>) -> Reply {
         match self.not_found.get(method) {
             Some((status, code, description)) => Reply::Error {
                 status: *status,
                 code: code.clone(),
-                description: description.clone(),
+                description: match asked {
+                    Some(id) => quote_id(description, id),
+                    None => description.clone(),
+                },
             },
             None => Reply::Error {
                 status: 400,
@@ -488,7 +523,7 @@ impl Family {
             Op::Get { id_param, shape } => {
                 match id_of(id_param).and_then(|id| Some((id, store.records.get(&id)?))) {
                     Some((id, record)) => Reply::Result(self.answer(shape, record, id), page),
-                    None => self.not_found(method),
+                    None => self.not_found(method, params::int(params.get(id_param))),
                 }
             }
             Op::Update {
@@ -499,7 +534,7 @@ impl Family {
                 let Some((id, record)) =
                     id_of(id_param).and_then(|id| Some((id, store.records.get_mut(&id)?)))
                 else {
-                    return self.not_found(method);
+                    return self.not_found(method, params::int(params.get(id_param)));
                 };
                 let fields = given_fields(params, wrapper.as_deref(), Some(id_param));
                 for (k, v) in fields {
@@ -524,7 +559,7 @@ impl Family {
                 Some(id) if store.records.remove(&id).is_some() => {
                     Reply::Result(member.example.clone(), page)
                 }
-                _ => self.not_found(method),
+                _ => self.not_found(method, params::int(params.get(id_param))),
             },
             Op::List(shape) => self.list(shape, params, written, store),
         }
@@ -609,6 +644,29 @@ fn distinct(value: &Value, n: i64) -> Value {
     }
 }
 
+/// `text` with its first quoted number (`'27'`) replaced by `id`.
+fn quote_id(text: &str, id: i64) -> String {
+    let mut rest = text;
+    let mut out = String::with_capacity(text.len());
+    while let Some(open) = rest.find('\'') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('\'') else {
+            break;
+        };
+        let inner = &after[..close];
+        if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&rest[..=open]);
+            out.push_str(&id.to_string());
+            out.push_str(&after[close..]);
+            return out;
+        }
+        out.push_str(&rest[..=open]);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A list query the records cannot answer, worded as the portal's list methods word it.
 fn refused(why: &Refused) -> Reply {
     let text = match why {
@@ -643,7 +701,21 @@ mod tests {
             Some(ListShape::Under("tasks".into()))
         );
         assert_eq!(list_shape(Some(&json!({"a": [], "b": []})), &schema), None);
+        let wrapped: Schema = serde_json::from_value(
+            json!({"type": "object", "fields": {"vat": {"type": "object", "fields": {}}}}),
+        )
+        .expect("a schema");
+        assert_eq!(
+            schema_record_shape(&wrapped),
+            Some(Shape::Wrapped("vat".into()))
+        );
+        assert_eq!(schema_record_shape(&schema), None);
         assert_eq!(distinct(&json!("Accounting"), 3), json!("Accounting 3"));
+        let found = "The Requisite with ID '27' is not found";
+        assert_eq!(quote_id(found, 5), "The Requisite with ID '5' is not found");
+        assert_eq!(quote_id("field 'x' of '12'", 5), "field 'x' of '5'");
+        assert_eq!(quote_id("Not found", 5), "Not found");
+        assert_eq!(quote_id("odd ' quote", 5), "odd ' quote");
         assert_eq!(distinct(&json!("EUR"), 3), json!("EUR"));
         assert_eq!(distinct(&json!("2024-01-01"), 3), json!("2024-01-01"));
     }
