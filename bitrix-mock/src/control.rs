@@ -3,7 +3,8 @@
 //! methods do.
 //!
 //! Actions, each answering `{"result": true}` or `{"error", "error_description"}`:
-//! - `seed`: `{"name": "crm.item", "count": 120}`, see [`Seed`];
+//! - `seed`: `{"name": "crm.item", "count": 120}`, see [`Seed`], or an entity family's
+//!   name (`{"name": "crm.deal", "count": 60}`);
 //! - `expire-tokens`: every access token issued so far expires;
 //! - `rate-limit`: `{"rate": 2, "burst": 50}` turns the limit on, `{}` or `null` off;
 //! - `fault`: `{"kind": "html500", "method": "crm.item.list", "times": 1}` with the kind's own
@@ -142,12 +143,18 @@ fn seed(portal: &Portal, args: &Value) -> Result<(), String> {
     let name = args
         .get("name")
         .and_then(Value::as_str)
-        .ok_or("`name` is required: crm.item, crm.item:<entityTypeId> or bot")?;
-    let what = Seed::parse(name)?;
+        .ok_or("`name` is required: crm.item, crm.item:<entityTypeId>, bot or a family")?;
     let count = count(args, "count")?.ok_or("`count` is required")?;
     let count = usize::try_from(count).map_err(|_| "`count` is too large".to_owned())?;
-    portal.seed(what, count);
-    Ok(())
+    match Seed::parse(name) {
+        Ok(what) => {
+            portal.seed(what, count);
+            Ok(())
+        }
+        // Any other name is an entity family's, known only from the specs.
+        Err(why) if !name.contains('.') => Err(why),
+        Err(_) => portal.seed_family(name, count),
+    }
 }
 
 fn rate_limit(portal: &Portal, args: &Value) -> Result<(), String> {

@@ -14,6 +14,13 @@
 //! ([`MockPortal::seed_bots`]). [`MockPortal::deliver_sms`] plays the portal's side of a message
 //! provider: it POSTs a sent message to the provider's handler as the portal does.
 //!
+//! Entity families — methods sharing a prefix and ending in `add`, `get`, `list`, `update`,
+//! `delete` (`crm.deal.*`, `tasks.task.*`, `department.*`; [`MockPortal::families`]) — are found
+//! in the specs at start and keep one store each: what `add` creates, `get` and `list` (filter,
+//! order, select, classic pages) answer, `update` changes and `delete` removes, each in the
+//! shape its spec's example shows and with the not-found error its spec documents
+//! ([`MockPortal::seed_family`] fills a store).
+//!
 //! Each portal starts with:
 //! - an incoming webhook of the administrator, user [`ADMIN_USER_ID`] ([`MockPortal::webhook_url`]);
 //! - two installed applications, [`MAIN_APP`] and [`OTHER_APP`], with OAuth tokens for the
@@ -38,6 +45,7 @@ mod batch;
 mod clock;
 mod config;
 mod control;
+mod families;
 mod faults;
 mod handler_loop;
 mod limits;
@@ -249,6 +257,23 @@ impl MockPortal {
         self.portal.seed(what, count);
     }
 
+    /// Fills the store of the entity family `family` (a method-name prefix such as `crm.deal`,
+    /// `crm.contact` or `tasks.task`, any case; see [`families`](Self::families)) with `count`
+    /// records ids `1..=count`, replacing those it had. Each is shaped like the record its `get`
+    /// (else `list`) example documents, with its own id and words made distinct (`"Deal 3"`);
+    /// the next `add` issues `count + 1`. Fails, naming it, for a name that is no family, and
+    /// for more than a million records.
+    pub fn seed_family(&self, family: &str, count: usize) -> Result<(), String> {
+        self.portal.seed_family(family, count)
+    }
+
+    /// The entity families found in the specs, sorted: every method-name prefix with an `add`
+    /// and a `get` or `list` (`crm.deal`, `department`, `tasks.task`, ...) whose methods keep
+    /// records in one store per portal (see the crate's README).
+    pub fn families(&self) -> Vec<String> {
+        self.portal.families.names()
+    }
+
     /// Back to the state of a fresh portal: no seeded items, providers, messages or chats; the
     /// same credentials and bots; no pending faults; the rate limit it started with.
     pub fn reset(&self) {
@@ -358,6 +383,17 @@ impl MockPortal {
     /// authorization code).
     pub fn token_endpoint(&self) -> String {
         format!("{}{}", self.base_url(), oauth::TOKEN_PATH)
+    }
+
+    /// `<base_url>/oauth/rest/app.info/`: the authorization server's `app.info`
+    /// (`oauth.bitrix.info/rest/app.info/` on the real service), served by the portal itself.
+    ///
+    /// With `auth=<access token>` (query or form) it answers `{"result": {client_id, scope,
+    /// expires (RFC 3339), user_id, install: {installed, version, status, scope, domain, uri,
+    /// client_endpoint, member_id, member_type}}}`; an unknown token `401 invalid_token`, an
+    /// expired one `401 expired_token`. The portal's own `app.info` method answers otherwise.
+    pub fn app_info_endpoint(&self) -> String {
+        format!("{}{}", self.base_url(), oauth::APP_INFO_PATH)
     }
 
     /// How many refreshes the token endpoint has granted.

@@ -1,5 +1,5 @@
 //! `cargo run -p bitrix-mock -- [--port N] [--rate-limit RATE,BURST] [--seed NAME=COUNT ...]
-//! [--token-ttl SECONDS] [--tls] [--json]`: a fake Bitrix24 portal for trying a client by hand or from
+//! [--token-ttl SECONDS] [--tls] [--json] [--families]`: a fake Bitrix24 portal for trying a client by hand or from
 //! another language's tests.
 //!
 //! The port comes from `--port N`, else `BITRIX_MOCK_PORT`, else any free port. With `--json`
@@ -14,7 +14,7 @@ use bitrix_mock::{DEFAULT_LINE, MAIN_APP, MockConfig, MockPortal, OTHER_APP, See
 use serde_json::json;
 
 const USAGE: &str = "usage: bitrix-mock [--port N] [--rate-limit RATE,BURST] \
-                     [--seed NAME=COUNT ...] [--token-ttl SECONDS] [--tls] [--json]";
+                     [--seed NAME=COUNT ...] [--token-ttl SECONDS] [--tls] [--json] [--families]";
 
 /// The command line, read.
 #[derive(Debug, PartialEq)]
@@ -22,9 +22,12 @@ struct Options {
     port: u16,
     config: MockConfig,
     seeds: Vec<(Seed, usize)>,
+    /// Seeds of entity families, checked against the specs once the portal runs.
+    family_seeds: Vec<(String, usize)>,
     tls: bool,
     json: bool,
     help: bool,
+    families: bool,
 }
 
 /// What `--help` prints.
@@ -32,10 +35,12 @@ const HELP: &str = "A fake Bitrix24 portal on 127.0.0.1, driven by the REST API'
 
   --port N                  listen on port N (else BITRIX_MOCK_PORT, else a free port)
   --rate-limit RATE,BURST   enforce the request-rate limit (say 2,50); off by default
-  --seed NAME=COUNT         fill a store: crm.item=120, crm.item:<entityTypeId>=10, bot=5
+  --seed NAME=COUNT         fill a store: crm.item=120, crm.item:<entityTypeId>=10, bot=5,
+                            or an entity family: crm.deal=60, tasks.task=10
   --token-ttl SECONDS       lifetime of access tokens (3600 by default)
   --tls                     serve HTTPS with a self-signed certificate made at start
   --json                    print the base URL and every credential as one JSON line
+  --families                print the entity families found in the specs, one a line, and exit
   --help                    print this
 
 Stops on Ctrl-C or SIGTERM. The control endpoint and the JSON line are described in the
@@ -52,9 +57,11 @@ fn options(
         port: 0,
         config: MockConfig::default(),
         seeds: Vec::new(),
+        family_seeds: Vec::new(),
         tls: false,
         json: false,
         help: false,
+        families: false,
     };
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -67,6 +74,7 @@ fn options(
             "--json" => Some(&mut options.json),
             "--tls" => Some(&mut options.tls),
             "--help" | "-h" => Some(&mut options.help),
+            "--families" => Some(&mut options.families),
             _ => None,
         };
         if let Some(flag) = flag {
@@ -105,12 +113,18 @@ fn options(
                 let (what, count) = value
                     .split_once('=')
                     .ok_or_else(|| bad(format!("`{value}` is not NAME=COUNT")))?;
-                let what = Seed::parse(what).map_err(bad)?;
                 let count = count
                     .trim()
                     .parse()
                     .map_err(|_| bad(format!("`{count}` is not a count")))?;
-                options.seeds.push((what, count));
+                match Seed::parse(what) {
+                    Ok(what) => options.seeds.push((what, count)),
+                    // A family is named by its method prefix, which always has a dot.
+                    Err(_) if what.contains('.') => {
+                        options.family_seeds.push((what.trim().to_owned(), count));
+                    }
+                    Err(why) => return Err(bad(why)),
+                }
             }
             _ => {
                 let secs: u64 = value
@@ -157,6 +171,10 @@ fn print_for_people(portal: &MockPortal) {
         portal.client_secret(),
         portal.refresh_token()
     );
+    println!(
+        "Authorization server's app.info: {}?auth=<access token>",
+        portal.app_info_endpoint()
+    );
     println!("Bot of {MAIN_APP}: id {bot_id}, token {bot_token}");
     println!("Bot of {OTHER_APP}: id {other_bot_id}, token {other_bot_token}");
     println!("Active open line: {DEFAULT_LINE}");
@@ -185,6 +203,7 @@ fn print_json(portal: &MockPortal) {
         "client_id": portal.client_id(),
         "client_secret": portal.client_secret(),
         "token_endpoint": portal.token_endpoint(),
+        "app_info_endpoint": portal.app_info_endpoint(),
         "bot": {"id": bot_id, "token": bot_token},
         "other_app_bot": {"id": other_bot_id, "token": other_bot_token},
         "open_line": DEFAULT_LINE,
@@ -223,6 +242,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if options.families {
+        for family in portal.families() {
+            println!("{family}");
+        }
+        return ExitCode::SUCCESS;
+    }
     let stop = match stop_signal() {
         Ok(stop) => stop,
         Err(e) => {
@@ -232,6 +257,12 @@ async fn main() -> ExitCode {
     };
     for (what, count) in options.seeds {
         portal.seed(what, count);
+    }
+    for (family, count) in &options.family_seeds {
+        if let Err(why) = portal.seed_family(family, *count) {
+            eprintln!("bitrix-mock: --seed: {why}");
+            return ExitCode::from(2);
+        }
     }
     if options.json {
         print_json(&portal);
@@ -296,6 +327,9 @@ mod tests {
         assert_eq!(o.port, 8080);
         assert!(o.config.rate_limit && o.config.burst == 50 && o.config.rate_per_sec == 2.0);
         assert_eq!(o.seeds, vec![(Seed::CrmItems(2), 120), (Seed::Bots, 3)]);
+        let families = read(&["--seed", "crm.deal=60", "--seed=Tasks.Task=2"]).expect("reads");
+        let expected = vec![("crm.deal".to_owned(), 60), ("Tasks.Task".to_owned(), 2)];
+        assert_eq!(families.family_seeds, expected);
         assert_eq!(o.config.token_ttl, Duration::from_secs(60));
         assert!(o.json && o.tls && !o.help);
         assert!(read(&["--help"]).is_ok_and(|o| o.help));
@@ -306,6 +340,7 @@ mod tests {
             (&["--rate-limit", "-1,5"][..], "--rate-limit"),
             (&["--seed", "deal=1"][..], "--seed"),
             (&["--seed", "crm.item=many"][..], "--seed"),
+            (&["--seed", "crm.deal=-1"][..], "--seed"),
             (&["--token-ttl", "soon"][..], "--token-ttl"),
             (&["--verbose"][..], "--verbose"),
             (&["--tls=yes"][..], "--tls"),

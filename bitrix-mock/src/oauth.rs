@@ -17,6 +17,11 @@ use crate::{lock, params};
 /// itself.
 pub(crate) const TOKEN_PATH: &str = "/oauth/token/";
 
+/// Path of the authorization server's `app.info` (`oauth.bitrix.info/rest/app.info/` on the real
+/// service), which answers otherwise than the portal's method of that name: the token's grant
+/// and the installation, lower-case.
+pub(crate) const APP_INFO_PATH: &str = "/oauth/rest/app.info/";
+
 /// Whose token it is: an application acting for a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Grant {
@@ -225,6 +230,50 @@ impl OAuth {
                 json!({"error": code, "error_description": description}),
             ),
         }
+    }
+
+    /// `GET|POST /oauth/rest/app.info/?auth=<access token>`: what the authorization server
+    /// knows of a token: its application, scopes, expiry, user and installation.
+    pub(crate) fn app_info(&self, params: &Map<String, Value>, at: &Endpoints) -> (u16, Value) {
+        let token = params::text(params.get("auth")).unwrap_or_default();
+        let tokens = lock(&self.tokens);
+        let Some(&(grant, expires)) = tokens.access.get(&token) else {
+            let body = json!({"error": "invalid_token", "error_description": "The access token provided is invalid."});
+            return (401, body);
+        };
+        let now = Instant::now();
+        let left = match expires {
+            Some(at) if now >= at => {
+                let body = json!({"error": "expired_token", "error_description": "The access token provided has expired."});
+                return (401, body);
+            }
+            Some(at) => i64::try_from(at.duration_since(now).as_secs()).unwrap_or(i64::MAX),
+            None => i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX),
+        };
+        let client_id = self
+            .apps
+            .iter()
+            .find(|k| k.app == grant.app)
+            .map(|k| k.client_id.clone());
+        let body = json!({"result": {
+            "scope": at.scope,
+            "client_id": client_id,
+            "expires": crate::clock::rfc3339(crate::clock::unix_secs().saturating_add(left)),
+            "install": {
+                "installed": true,
+                "version": 1,
+                // `L`: a local application, which is what the mock's applications are.
+                "status": "L",
+                "scope": at.scope,
+                "domain": at.domain,
+                "uri": at.client_endpoint.trim_end_matches("/rest/"),
+                "client_endpoint": at.client_endpoint,
+                "member_id": self.member_id,
+                "member_type": "PORTAL",
+            },
+            "user_id": grant.user,
+        }});
+        (200, body)
     }
 
     /// Checks a token request in the server's order (request shape, client, grant) and, for a

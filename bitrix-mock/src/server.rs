@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Caller, Credentials};
 use crate::config::MockConfig;
+use crate::families::Families;
 use crate::faults::{Fault, Faults};
 use crate::limits::{Bucket, Operating, Usage};
 use crate::methods::{self, Call, Fail, Page};
@@ -59,6 +60,8 @@ pub(crate) struct Portal {
     pub scope: String,
     /// The rate limit the portal started with, for a reset.
     initial_limit: Option<(f64, u32)>,
+    /// The entity families of the specs, whose stores live in the state.
+    pub families: Families,
     state: Mutex<State>,
 }
 
@@ -179,6 +182,9 @@ async fn handle(
     if path == oauth::TOKEN_PATH || path == oauth::TOKEN_PATH.trim_end_matches('/') {
         return token(&site, &uri, body, &cut).await;
     }
+    if path == oauth::APP_INFO_PATH || path == oauth::APP_INFO_PATH.trim_end_matches('/') {
+        return authorization_app_info(&site, &uri, body).await;
+    }
     if path.starts_with(control::PREFIX) {
         return match axum::body::to_bytes(body, BODY_LIMIT).await {
             Ok(bytes) => control::handle(portal, path, &headers, &bytes),
@@ -261,6 +267,31 @@ async fn token(site: &Site, uri: &Uri, body: Body, cut: &Cut) -> Response {
     json_response((status, body))
 }
 
+/// The authorization server's `app.info`, with `auth` in the query or a form body.
+async fn authorization_app_info(site: &Site, uri: &Uri, body: Body) -> Response {
+    let started = SystemTime::now();
+    let portal = &site.portal;
+    let form = |text: &str| params::parse_form(text).unwrap_or_default();
+    let mut params = uri.query().map(form).unwrap_or_default();
+    if let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await {
+        params.extend(form(&String::from_utf8_lossy(&bytes)));
+    }
+    let current = portal.current_base();
+    let at = Endpoints {
+        domain: crate::net::host(&current).to_owned(),
+        server_endpoint: format!("{}/rest/", site.base),
+        client_endpoint: format!("{current}/rest/"),
+        scope: portal.scope.clone(),
+    };
+    let (status, mut body) = portal.oauth.app_info(&params, &at);
+    if body.get("result").is_some() {
+        // The authorization server times its answers as the portal does.
+        body["time"] = clock::envelope(started, None);
+    }
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    json_response((status, serde_json::to_vec(&body).unwrap_or_default()))
+}
+
 /// The answer of an address the portal has moved away from: the same path and query on the new
 /// one.
 fn redirect(to: &str, uri: &Uri) -> Response {
@@ -316,7 +347,9 @@ impl Portal {
         let limit = config
             .rate_limit
             .then_some((config.rate_per_sec, config.burst));
+        let families = Families::discover(&specs, |m| methods::find(m).is_some());
         Portal {
+            families,
             oauth: OAuth::new(&creds, config.token_ttl),
             specs,
             creds,
@@ -354,6 +387,32 @@ impl Portal {
                 }
             }
         }
+    }
+
+    /// Fills the store of the entity family `name` (any case) with `count` records shaped like
+    /// its documented one; the error names the families there are when there is none so named.
+    pub(crate) fn seed_family(&self, name: &str, count: usize) -> Result<(), String> {
+        // Records are built in memory under the state's lock: a count no test needs would hold
+        // the portal for minutes or exhaust memory.
+        const MAX_SEED: usize = 1_000_000;
+        if count > MAX_SEED {
+            return Err(format!(
+                "a family takes at most {MAX_SEED} records, not {count}"
+            ));
+        }
+        let Some(family) = self.families.family(name.trim()) else {
+            return Err(format!(
+                "no entity family `{}`; there are {} (say crm.deal, crm.contact, tasks.task)",
+                name.trim(),
+                self.families.names().len()
+            ));
+        };
+        let mut state = self.lock();
+        family.seed(
+            state.entities.entry(family.name.clone()).or_default(),
+            count,
+        );
+        Ok(())
     }
 
     /// Back to the state of a fresh portal, keeping its credentials and its two bots' tokens,
@@ -499,7 +558,14 @@ impl Portal {
             return self.failure(spec, &fail);
         }
         let Some(behaviour) = methods::find(name) else {
-            return example(spec);
+            let mut state = self.lock();
+            return match self
+                .families
+                .run(name, params, written, &mut state.entities)
+            {
+                Some(reply) => reply,
+                None => example(spec),
+            };
         };
         let mut call = Call {
             caller,

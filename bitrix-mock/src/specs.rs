@@ -1,4 +1,6 @@
-//! The method specs, embedded by `build.rs` and parsed once per process.
+//! The method specs, embedded by `build.rs` and parsed once per process: those under `specs/`,
+//! and those under `portal-specs/` for methods portals serve that the reference has no page for
+//! (a page, once imported, takes over).
 
 use std::collections::BTreeMap;
 use std::io;
@@ -38,11 +40,13 @@ pub(crate) fn load() -> io::Result<Specs> {
                 }
             }
             let none = bitrix_spec::Types::default();
-            for (file, text) in SPECS {
+            let files = SPECS.iter().map(|(f, t)| ("specs", f, t));
+            let extra = PORTAL_SPECS.iter().map(|(f, t)| ("portal-specs", f, t));
+            for (dir, file, text) in files.chain(extra) {
                 let scope_types = types.get(&scope_of(file)).unwrap_or(&none);
-                match bitrix_spec::load_with(&format!("specs/{file}"), text, scope_types) {
+                match bitrix_spec::load_with(&format!("{dir}/{file}"), text, scope_types) {
                     Ok(spec) => {
-                        specs.insert(spec.method.to_lowercase(), spec);
+                        specs.entry(spec.method.to_lowercase()).or_insert(spec);
                     }
                     Err(diags) => problems.extend(diags.iter().map(ToString::to_string)),
                 }

@@ -83,6 +83,8 @@ pub(crate) struct State {
     pub other_bot: i64,
     /// CRM items per entity type, by id; each a JSON object as `crm.item.list` answers it.
     pub crm_items: HashMap<i64, BTreeMap<i64, Value>>,
+    /// The store of each entity family, by family name.
+    pub entities: HashMap<String, crate::families::Store>,
 }
 
 /// The open line every fresh portal has, as a real one does.
@@ -106,6 +108,7 @@ impl State {
             main_bot: 0,
             other_bot: 0,
             crm_items: HashMap::new(),
+            entities: HashMap::new(),
         };
         state.main_bot = state.add_bot(MAIN_APP);
         state.other_bot = state.add_bot(OTHER_APP);

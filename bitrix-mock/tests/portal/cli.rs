@@ -25,6 +25,8 @@ async fn json_line_names_every_credential_and_seeds_apply() {
             "--seed",
             "crm.item=120",
             "--seed=bot=2",
+            "--seed",
+            "crm.company=7",
             "--token-ttl",
             "600",
         ])
@@ -53,6 +55,7 @@ async fn json_line_names_every_credential_and_seeds_apply() {
         "client_id",
         "client_secret",
         "token_endpoint",
+        "app_info_endpoint",
         "control_url",
         "control_token",
     ] {
@@ -77,6 +80,19 @@ async fn json_line_names_every_credential_and_seeds_apply() {
         .await
         .expect("JSON");
     assert_eq!(answer["total"], 120, "{answer}");
+    let url = format!(
+        "{}crm.company.list",
+        creds["webhook_url"].as_str().unwrap_or_default()
+    );
+    let answer: Value = http
+        .post(url)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(answer["total"], 7, "{answer}");
 }
 
 #[test]
@@ -84,6 +100,7 @@ fn bad_arguments_exit_with_2_and_name_the_argument() {
     for (args, named) in [
         (&["--port", "seventy"][..], "--port"),
         (&["--seed", "nothing"][..], "--seed"),
+        (&["--seed", "crm.nothing=3"][..], "crm.nothing"),
         (&["--rate-limit", "fast"][..], "--rate-limit"),
         (&["--frobnicate"][..], "--frobnicate"),
     ] {
@@ -145,7 +162,23 @@ fn help_lists_every_argument() {
         "--token-ttl",
         "--tls",
         "--json",
+        "--families",
     ] {
         assert!(text.contains(arg), "{arg} in {text}");
+    }
+}
+
+#[test]
+fn families_are_listed_one_a_line() {
+    let out = Command::new(BIN).arg("--families").output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let families: Vec<&str> = text.lines().collect();
+    for family in ["crm.deal", "crm.contact", "department", "tasks.task"] {
+        assert!(families.contains(&family), "{family} in {families:?}");
+    }
+    // Families with behaviour of their own stay out.
+    for family in ["crm.item", "messageservice.sender"] {
+        assert!(!families.contains(&family), "{family} in {families:?}");
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 mod cli;
+mod families;
 mod wire;
 
 struct Portal {
