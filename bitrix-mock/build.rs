@@ -1,5 +1,4 @@
-//! Embeds every method spec under `specs/` so the mock needs no files at run time, and those under
-//! `portal-specs/`: methods portals serve that the reference has no page for.
+//! Embeds every method spec under `specs/` so the mock needs no files at run time.
 
 use std::error::Error;
 use std::fmt::Write as _;
@@ -27,20 +26,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     embed(&mut out, "TYPES", &specs, &types)?;
-    let extra = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("portal-specs");
-    println!("cargo:rerun-if-changed={}", extra.display());
-    for entry in std::fs::read_dir(&extra)? {
-        let scope = entry?.path();
-        if scope.is_dir() {
-            println!("cargo:rerun-if-changed={}", scope.display());
-        }
-    }
-    embed(
-        &mut out,
-        "PORTAL_SPECS",
-        &extra,
-        &bitrix_spec::spec_files(&extra)?,
-    )?;
     let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("specs.rs");
     std::fs::write(dest, out)?;
     Ok(())

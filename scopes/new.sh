@@ -52,7 +52,8 @@ TOML
 //! changed in or removed from specs/$scope/ reruns this, and with it the crate's build. It also
 //! counts the scope's methods and events for bitrix-api's docs (\`DEP_BITRIX_API_${scope^^}_*\`).
 fn main() {
-    println!("cargo::rerun-if-changed=specs/$scope");
+    let dir = "specs/$scope";
+    println!("cargo::rerun-if-changed={dir}");
     let count = |dir: &str| {
         std::fs::read_dir(dir).map_or(0, |d| {
             d.filter_map(Result::ok)
@@ -60,8 +61,8 @@ fn main() {
                 .count()
         })
     };
-    println!("cargo::metadata=methods={}", count("specs/$scope"));
-    println!("cargo::metadata=events={}", count("specs/$scope/events"));
+    println!("cargo::metadata=methods={}", count(dir));
+    println!("cargo::metadata=events={}", count(&format!("{dir}/events")));
 }
 RUST
 [ -e "$dir/src/lib.rs" ] || cat >"$dir/src/lib.rs" <<RUST

@@ -1,6 +1,4 @@
-//! The method specs, embedded by `build.rs` and parsed once per process: those under `specs/`,
-//! and those under `portal-specs/` for methods portals serve that the reference has no page for
-//! (a page, once imported, takes over).
+//! The method specs under `specs/`, embedded by `build.rs` and parsed once per process.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -40,11 +38,9 @@ pub(crate) fn load() -> io::Result<Specs> {
                 }
             }
             let none = bitrix_spec::Types::default();
-            let files = SPECS.iter().map(|(f, t)| ("specs", f, t));
-            let extra = PORTAL_SPECS.iter().map(|(f, t)| ("portal-specs", f, t));
-            for (dir, file, text) in files.chain(extra) {
+            for (file, text) in SPECS {
                 let scope_types = types.get(&scope_of(file)).unwrap_or(&none);
-                match bitrix_spec::load_with(&format!("{dir}/{file}"), text, scope_types) {
+                match bitrix_spec::load_with(&format!("specs/{file}"), text, scope_types) {
                     Ok(spec) => {
                         specs.entry(spec.method.to_lowercase()).or_insert(spec);
                     }

@@ -183,19 +183,7 @@ pub fn load_event(file: &str, text: &str) -> Result<EventSpec, Vec<Diagnostic>> 
 
 /// The `*.yaml` files of `scope_dir/events`, sorted; empty when there is no such folder.
 pub fn event_files(scope_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let dir = scope_dir.join("events");
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for f in std::fs::read_dir(dir)? {
-        let f = f?.path();
-        if f.extension().is_some_and(|e| e == "yaml") {
-            out.push(f);
-        }
-    }
-    out.sort();
-    Ok(out)
+    crate::types::yaml_files(&scope_dir.join("events"))
 }
 
 #[cfg(test)]

@@ -224,7 +224,11 @@ fn io_diag(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 /// The `*.yaml` files of `scope_dir/types`, sorted; empty when there is no such folder.
 pub fn type_files(scope_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let dir = scope_dir.join("types");
+    yaml_files(&scope_dir.join("types"))
+}
+
+/// The `*.yaml` files of `dir`, sorted; empty when there is no such folder.
+pub(crate) fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }

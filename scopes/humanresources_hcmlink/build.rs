@@ -2,7 +2,8 @@
 //! changed in or removed from specs/humanresources_hcmlink/ reruns this, and with it the crate's build. It also
 //! counts the scope's methods and events for bitrix-api's docs (`DEP_BITRIX_API_HUMANRESOURCES_HCMLINK_*`).
 fn main() {
-    println!("cargo::rerun-if-changed=specs/humanresources_hcmlink");
+    let dir = "specs/humanresources_hcmlink";
+    println!("cargo::rerun-if-changed={dir}");
     let count = |dir: &str| {
         std::fs::read_dir(dir).map_or(0, |d| {
             d.filter_map(Result::ok)
@@ -10,12 +11,6 @@ fn main() {
                 .count()
         })
     };
-    println!(
-        "cargo::metadata=methods={}",
-        count("specs/humanresources_hcmlink")
-    );
-    println!(
-        "cargo::metadata=events={}",
-        count("specs/humanresources_hcmlink/events")
-    );
+    println!("cargo::metadata=methods={}", count(dir));
+    println!("cargo::metadata=events={}", count(&format!("{dir}/events")));
 }

@@ -2,7 +2,8 @@
 //! changed in or removed from specs/telephony/ reruns this, and with it the crate's build. It also
 //! counts the scope's methods and events for bitrix-api's docs (`DEP_BITRIX_API_TELEPHONY_*`).
 fn main() {
-    println!("cargo::rerun-if-changed=specs/telephony");
+    let dir = "specs/telephony";
+    println!("cargo::rerun-if-changed={dir}");
     let count = |dir: &str| {
         std::fs::read_dir(dir).map_or(0, |d| {
             d.filter_map(Result::ok)
@@ -10,6 +11,6 @@ fn main() {
                 .count()
         })
     };
-    println!("cargo::metadata=methods={}", count("specs/telephony"));
-    println!("cargo::metadata=events={}", count("specs/telephony/events"));
+    println!("cargo::metadata=methods={}", count(dir));
+    println!("cargo::metadata=events={}", count(&format!("{dir}/events")));
 }

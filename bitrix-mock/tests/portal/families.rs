@@ -77,7 +77,7 @@ const CASES: [Case; 4] = [
         wrapper: Some("fields"),
         field: "TITLE",
         required: &[],
-        // From portal-specs/: the reference has no crm.deal.list page.
+        // A curated spec: the reference copy has no crm.deal.list page.
         lists: true,
         not_found: (400, "", "Not found"),
     },
