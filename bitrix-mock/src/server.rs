@@ -707,9 +707,45 @@ fn example(spec: &Spec) -> Reply {
             Reply::Result(e.response["result"].clone(), page)
         }
         None => {
-            tracing::warn!(method = %spec.method, "no behaviour and no success example");
-            Reply::system("INTERNAL_SERVER_ERROR")
+            // No page shows a success: the least result the spec accepts, so that a client
+            // still gets an answer of the documented shape rather than a server error.
+            let result = least(&spec.result);
+            match bitrix_spec::conforms(&spec.result, &result, Mode::Response) {
+                Ok(()) => Reply::Result(result, Page::default()),
+                Err(why) => {
+                    tracing::warn!(method = %spec.method, %why, "no behaviour and no success example");
+                    Reply::system("INTERNAL_SERVER_ERROR")
+                }
+            }
         }
+    }
+}
+
+/// The least value of a schema: an object of its required members, empty lists and maps, the
+/// first allowed value of an enum, zero, `""`, and `true` for a result of any type (what most
+/// methods whose page describes no result answer).
+fn least(s: &bitrix_spec::Schema) -> Value {
+    use bitrix_spec::TypeName as T;
+    match s.ty {
+        T::Object => Value::Object(
+            s.fields
+                .iter()
+                .flatten()
+                .filter(|(_, f)| f.required)
+                .map(|(k, f)| (k.clone(), least(f)))
+                .collect(),
+        ),
+        T::Array => Value::Array(Vec::new()),
+        T::Map => Value::Object(serde_json::Map::new()),
+        T::Enum => s
+            .values
+            .as_ref()
+            .and_then(|v| v.first())
+            .map_or(Value::Null, |v| Value::String(v.clone())),
+        T::Integer | T::Id | T::Number => Value::from(0),
+        T::Boolean | T::Any => Value::Bool(true),
+        T::Yn => Value::String("Y".into()),
+        T::String | T::Url | T::LocalizedText => Value::String(String::new()),
     }
 }
 
@@ -757,6 +793,25 @@ examples:
   - title: Success
     response: {result: {n: 1}, time: {start: 1}}
 "#;
+
+    #[test]
+    fn a_method_without_a_documented_success_answers_the_least_result_of_its_shape() {
+        let text = SPEC
+            .split("examples:")
+            .next()
+            .expect("a head")
+            .replace(
+                "      required: true\nerrors:",
+                "      required: true\n    tags: {type: array, required: true, items: {type: string}}\n    kind: {type: enum, required: true, values: [a, b]}\n    note: {type: string}\nerrors:",
+            );
+        let spec = bitrix_spec::load("specs/demo/demo.thing.get.yaml", &text).expect("loads");
+        match example(&spec) {
+            Reply::Result(result, _) => {
+                assert_eq!(result, json!({"n": 0, "tags": [], "kind": "a"}));
+            }
+            Reply::Error { code, .. } => panic!("answered {code}"),
+        }
+    }
 
     #[test]
     fn methods_without_behaviour_answer_their_first_success_example() {
