@@ -21,6 +21,10 @@
 #                  `--features imbot`
 # The -Z measurements need RUSTC_BOOTSTRAP=1; if they fail they are reported as n/a.
 #
+# BENCH_SHAPES picks the synthetic specs' mix: `reference` (the default) has the averages per spec
+# of specs/ (schema nodes, objects, enums, errors; `python3 bench/shapes.py specs <dir>` compares
+# them), `dense` gives every spec the full template of its verb (2.2 times the nodes, 3.6 times the
+# objects of the average real spec), the mix of the rounds before the fourth.
 # BENCH_SPECS=copies makes the N methods by copying the real specs into extra scopes (copy001,
 # copy002, ..., each with every real spec, its scope renamed) instead of generating them, so that
 # the figures do not depend on the synthetic generator's shapes; the "synthetic only" column then
@@ -148,7 +152,7 @@ elif ! CARGO_TARGET_DIR=$target/unstable RUSTC_BOOTSTRAP=1 cargo check --quiet -
 fi
 
 {
-    echo "# $(date -Is) BENCH_SPECS=$mode bash bench/compile.sh ${sizes[*]}"
+    echo "# $(date -Is) BENCH_SPECS=$mode BENCH_SHAPES=${BENCH_SHAPES:-reference} bash bench/compile.sh ${sizes[*]}"
     echo "# $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(rustc -V)"
 } >>"$raw"
 

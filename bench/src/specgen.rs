@@ -49,9 +49,42 @@ pub fn method_name(i: usize) -> String {
     format!("{SCOPE}.thing{i:04}.{}", VERBS[i % VERBS.len()])
 }
 
-/// The YAML text of spec `i` in scope `scope`.
+/// Which specs the generator writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shapes {
+    /// Every spec uses the full template of its verb (nested objects, arrays of objects, enums,
+    /// a rule, about ten errors): 2.2 times the schema nodes, 3.6 times the objects and 3.3 times
+    /// the errors of the average spec in `specs/`.
+    Dense,
+    /// One spec in eleven uses the full template (so every construct still appears), the others
+    /// a light one, so that the averages per spec are those of `specs/` (schema nodes, objects,
+    /// enums, errors, examples; `bench/shapes.py` prints both).
+    Reference,
+}
+
+impl Shapes {
+    /// `BENCH_SHAPES=dense` or the default, `reference`.
+    pub fn from_env() -> Result<Shapes, String> {
+        match std::env::var("BENCH_SHAPES").as_deref() {
+            Err(_) | Ok("reference") => Ok(Shapes::Reference),
+            Ok("dense") => Ok(Shapes::Dense),
+            Ok(other) => Err(format!(
+                "BENCH_SHAPES is `dense` or `reference`, not `{other}`"
+            )),
+        }
+    }
+}
+
+/// The YAML text of spec `i` in scope `scope`, in the reference's mix of shapes.
 pub fn spec(i: usize, scope: &str) -> String {
+    spec_with(i, scope, Shapes::Reference)
+}
+
+/// The YAML text of spec `i` in scope `scope`.
+pub fn spec_with(i: usize, scope: &str, shapes: Shapes) -> String {
+    let light = shapes == Shapes::Reference && i % 11 != 0;
     let template = match VERBS[i % VERBS.len()] {
+        _ if light => light_template(VERBS[i % VERBS.len()]),
         "add" => ADD,
         "update" => UPDATE,
         "get" => GET,
@@ -82,17 +115,129 @@ pub fn spec(i: usize, scope: &str) -> String {
 
 /// Writes specs `0..n` into `<specs_dir>/<scope>/` (created if missing), one `<method>.yaml`
 /// each, and returns their paths.
-pub fn write(n: usize, specs_dir: &Path) -> io::Result<Vec<PathBuf>> {
+pub fn write(n: usize, specs_dir: &Path, shapes: Shapes) -> io::Result<Vec<PathBuf>> {
     (0..n)
         .map(|i| {
             let dir = specs_dir.join(scope(i, n));
             std::fs::create_dir_all(&dir)?;
             let path = dir.join(format!("{}.yaml", method_name(i)));
-            std::fs::write(&path, spec(i, &scope(i, n)))?;
+            std::fs::write(&path, spec_with(i, &scope(i, n), shapes))?;
             Ok(path)
         })
         .collect()
 }
+
+/// The light template of a verb: what most specs of the reference are, a few scalar
+/// parameters (and for `add`/`update` a `fields` object of scalars), a result that is a
+/// scalar or an object of scalars, three errors and one success example.
+fn light_template(verb: &str) -> &'static str {
+    match verb {
+        "add" | "update" => LIGHT_WRITE,
+        "list" => LIGHT_LIST,
+        _ => LIGHT_READ,
+    }
+}
+
+const LIGHT_WRITE: &str = r#"
+params:
+  id: { type: integer, description: Thing ID (update only). }
+  fields:
+    type: object
+    name: %T%Fields
+    required: true
+    description: Values to set.
+    fields:
+      TITLE: { type: string, required: true, description: Title. }
+      SORT: { type: integer, description: Sort index. }
+      ACTIVE: { type: yn, description: Whether the thing is active. }
+      COMMENT: { type: string, description: Comment. }
+%SECRET%
+  lang: { type: string, description: Language of the texts. }
+
+result:
+  type: integer
+  required: true
+  description: ID of the thing.
+
+errors:
+  - { code: ERROR_CORE, status: 400, description: "Required fields are not filled", meaning: fields not provided, when: { missing: fields } }
+%CONTEXT_ERROR%
+  - { code: ACCESS_DENIED, status: 403, description: "Access denied!", meaning: Not allowed }
+
+examples:
+  - title: Thing saved
+    response:
+      result: %ID%
+      time: { start: 1742895600, finish: 1742895600.1402, duration: 0.1402289867401123, processing: 0.1402289867401123, date_start: "2025-03-25T10:00:00+01:00", date_finish: "2025-03-25T10:00:00+01:00" }
+"#;
+
+const LIGHT_READ: &str = r#"
+params:
+  id: { type: integer, required: true, description: Thing ID. }
+%SECRET%
+  lang: { type: string, description: Language of the texts. }
+
+result:
+  type: object
+  name: %T%Light
+  required: true
+  description: The thing.
+  fields:
+    ID: { type: integer, required: true, description: Thing ID. }
+    TITLE: { type: string, description: Title. }
+    SORT: { type: integer, description: Sort index. }
+    ACTIVE: { type: yn, description: Whether the thing is active. }
+    DATE_CREATE: { type: string, description: Creation time. }
+
+errors:
+  - { code: ERROR_NOT_FOUND, status: 400, description: "Not found", meaning: No thing with this ID }
+%CONTEXT_ERROR%
+  - { code: ACCESS_DENIED, status: 403, description: "Access denied!", meaning: Not allowed }
+
+examples:
+  - title: A thing
+    response:
+      result: { ID: "%ID%", TITLE: Thing, SORT: "500", ACTIVE: "Y", DATE_CREATE: "2025-03-25T10:00:00+01:00" }
+      time: { start: 1742895600, finish: 1742895600.1402, duration: 0.1402289867401123, processing: 0.1402289867401123, date_start: "2025-03-25T10:00:00+01:00", date_finish: "2025-03-25T10:00:00+01:00" }
+"#;
+
+const LIGHT_LIST: &str = r#"
+params:
+  order: { type: any, description: Sort order. }
+  filter: { type: any, description: Filter. }
+  status:
+    type: enum
+    name: %T%Status
+    values: [active, archived, all]
+    description: Which things to list.
+  start: { type: integer, description: Offset of the page. }
+%SECRET%
+
+result:
+  type: array
+  required: true
+  description: The things.
+  items:
+    type: object
+    name: %T%Row
+    description: One thing.
+    fields:
+      ID: { type: integer, required: true, description: Thing ID. }
+      TITLE: { type: string, description: Title. }
+      ACTIVE: { type: yn, description: Whether the thing is active. }
+
+errors:
+  - { code: ERROR_ARGUMENT, status: 400, description: "Invalid filter", meaning: The filter names an unknown field }
+%CONTEXT_ERROR%
+  - { code: ACCESS_DENIED, status: 403, description: "Access denied!", meaning: Not allowed }
+
+examples:
+  - title: Things
+    response:
+      result: [{ ID: "%ID%", TITLE: Thing, ACTIVE: "Y" }]
+      total: 1
+      time: { start: 1742895600, finish: 1742895600.1402, duration: 0.1402289867401123, processing: 0.1402289867401123, date_start: "2025-03-25T10:00:00+01:00", date_finish: "2025-03-25T10:00:00+01:00" }
+"#;
 
 const HEAD: &str = r#"method: %M%
 scope: %S%
@@ -598,12 +743,14 @@ mod tests {
 
     #[test]
     fn every_shape_loads_without_a_diagnostic() {
-        // Ten specs: each verb with and without the webhook token.
-        for i in 0..10 {
-            let file = format!("synth01/{}.yaml", method_name(i));
-            if let Err(diags) = bitrix_spec::load(&file, &spec(i, "synth01")) {
-                let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
-                panic!("{file}:\n{}", text.join("\n"));
+        // Each verb, full and light, with and without the webhook token.
+        for shapes in [Shapes::Dense, Shapes::Reference] {
+            for i in 0..22 {
+                let file = format!("synth01/{}.yaml", method_name(i));
+                if let Err(diags) = bitrix_spec::load(&file, &spec_with(i, "synth01", shapes)) {
+                    let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
+                    panic!("{file}:\n{}", text.join("\n"));
+                }
             }
         }
     }
@@ -612,7 +759,14 @@ mod tests {
     fn names_follow_the_index() {
         assert_eq!(method_name(40), "synthetic.thing0040.add");
         assert_eq!(method_name(1503), "synthetic.thing1503.list");
-        assert!(spec(40, "synth01").contains("name: Thing0040Owner"));
+        assert!(spec_with(40, "synth01", Shapes::Dense).contains("name: Thing0040Owner"));
+    }
+
+    #[test]
+    fn one_spec_in_eleven_is_full_in_the_reference_mix() {
+        assert!(spec(55, "synth01").contains("name: Thing0055Owner"));
+        assert!(spec(40, "synth01").contains("name: Thing0040Fields"));
+        assert!(!spec(40, "synth01").contains("Owner"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `gen_specs <N> <specs-dir>`: writes N synthetic method specs into scope folders of
+//! `gen_specs <N> <specs-dir>`: writes N synthetic method specs (in the reference's mix of
+//! shapes; `BENCH_SHAPES=dense` for the full template of every verb) into scope folders of
 //! `<specs-dir>` (`synth01/`, `synth02/`, ...), one `<method>.yaml` each, for the compile-time
 //! benchmark, and prints the scopes it wrote into, one a line.
 //!
@@ -20,17 +21,24 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let dir = PathBuf::from(dir);
+    let shapes = match specgen::Shapes::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     for i in 0..n {
         let scope = specgen::scope(i, n);
         let file = format!("{scope}/{}.yaml", specgen::method_name(i));
-        if let Err(diags) = bitrix_spec::load(&file, &specgen::spec(i, &scope)) {
+        if let Err(diags) = bitrix_spec::load(&file, &specgen::spec_with(i, &scope, shapes)) {
             for d in diags {
                 eprintln!("{d}");
             }
             return ExitCode::FAILURE;
         }
     }
-    match specgen::write(n, &dir) {
+    match specgen::write(n, &dir, shapes) {
         Ok(paths) => {
             let mut scopes: Vec<String> = (0..n).map(|i| specgen::scope(i, n)).collect();
             scopes.dedup();
