@@ -69,6 +69,11 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
     let rules = rules(&spec.params, &spec.rules)
         .map(|r| r.to_string())
         .map(|r| quote!(const RULES: &'static str = #r;));
+    let in_result = spec.errors.iter().any(|e| e.in_result).then(|| {
+        quote!(
+            const ERRORS_IN_RESULT: bool = true;
+        )
+    });
     let batchable = spec
         .batch
         // Not listed as an alternative when another method is refused: with the whole API the
@@ -99,6 +104,7 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
             type Output = #output;
             type Error = #error_ident;
             #rules
+            #in_result
             #[inline]
             fn params(&self) -> &::bitrix_api::__private::Params { &self.0 }
             #[inline]
@@ -180,6 +186,14 @@ fn request_doc(spec: &Spec) -> String {
     doc
 }
 
+/// `": <description>"`, or nothing for a schema without one.
+fn described(s: &Schema) -> String {
+    s.description
+        .as_deref()
+        .map(|d| format!(": {}", d.trim()))
+        .unwrap_or_default()
+}
+
 fn member_doc(key: &str, s: &Schema) -> String {
     let mut doc = format!("`{key}`");
     if let Some(d) = &s.description {
@@ -199,6 +213,14 @@ fn member_doc(key: &str, s: &Schema) -> String {
     if !s.required_in.is_empty() {
         let c: Vec<&str> = s.required_in.iter().map(|c| c.as_str()).collect();
         doc.push_str(&format!(" Required under {} auth.", c.join(", ")));
+    }
+    if let (TypeName::Integer | TypeName::Id, Some(v)) = (s.ty, &s.values) {
+        let listed: Vec<String> = v.iter().map(|x| format!("`{x}`")).collect();
+        doc.push_str(&format!(" Values: {}.", listed.join(", ")));
+    }
+    if let (TypeName::Filter | TypeName::Order, Some(f)) = (s.ty, &s.fields) {
+        let names: Vec<String> = f.keys().map(|k| format!("`{k}`")).collect();
+        doc.push_str(&format!(" Fields: {}.", names.join(", ")));
     }
     doc
 }
@@ -233,7 +255,20 @@ fn rust_type(
         TypeName::Number => quote!(f64),
         TypeName::Boolean | TypeName::Yn => quote!(bool),
         TypeName::LocalizedText => quote!(::bitrix_api::LocalizedText),
-        TypeName::Any => quote!(::bitrix_api::__private::serde_json::Value),
+        TypeName::Filter if side == Side::Request => quote!(::bitrix_api::Filter),
+        TypeName::Order if side == Side::Request => quote!(::bitrix_api::Order),
+        // Refused by the checks outside parameters.
+        TypeName::Any | TypeName::Filter | TypeName::Order => {
+            quote!(::bitrix_api::__private::serde_json::Value)
+        }
+        TypeName::OneOf => {
+            let name = nested_name(owner, key, s);
+            cx.define(&name, path);
+            let item = union_type(cx, &name, key, s, side, path);
+            cx.items.push(item);
+            let id = ident(&name);
+            quote!(#id)
+        }
         TypeName::Enum => {
             let name = nested_name(owner, key, s);
             cx.define(&name, path);
@@ -245,13 +280,7 @@ fn rust_type(
         TypeName::Object => {
             let name = nested_name(owner, key, s);
             cx.define(&name, path);
-            let doc = format!(
-                "`{key}`{}",
-                s.description
-                    .as_deref()
-                    .map(|d| format!(": {}", d.trim()))
-                    .unwrap_or_default()
-            );
+            let doc = format!("`{key}`{}", described(s));
             let fields = s.fields.clone().unwrap_or_default();
             let fields_path = child(path, "fields");
             let item = match side {
@@ -295,18 +324,96 @@ fn rust_type(
     }
 }
 
+/// A `one_of`: an enum with a variant per shape, sent as the variant's value and read as the
+/// first variant the value fits.
+fn union_type(
+    cx: &mut Ctx,
+    name: &str,
+    key: &str,
+    s: &Schema,
+    side: Side,
+    path: &[Seg],
+) -> TokenStream {
+    let id = ident(name);
+    let doc = format!("`{key}`, one of several shapes{}", described(s));
+    let at = child(path, "variants");
+    let mut vars = Vec::new();
+    let mut tys = Vec::new();
+    let mut docs = Vec::new();
+    let mut sends = Vec::new();
+    for (vname, vs) in s.variants.iter().flatten() {
+        let ty = rust_type(cx, name, vname, vs, side, &child(&at, vname));
+        let var = ident(&pascal_case(vname));
+        sends.push(if vs.ty == TypeName::Yn {
+            quote!(Self::#var(v) => ::bitrix_api::__private::Param::Str(if v { "Y" } else { "N" }))
+        } else {
+            quote!(Self::#var(v) => ::bitrix_api::__private::ToParam::to_param(v))
+        });
+        docs.push(format!(
+            "`{vname}`: `{}`{}",
+            vs.ty.as_str(),
+            vs.description
+                .as_deref()
+                .map(|d| format!(", {}", d.trim()))
+                .unwrap_or_default()
+        ));
+        vars.push(var);
+        tys.push(ty);
+    }
+    let names: Vec<String> = s
+        .variants
+        .iter()
+        .flatten()
+        .map(|(n, _)| n.clone())
+        .collect();
+    let decode = quote! {
+        impl ::bitrix_api::__private::Decode for #id {
+            fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
+                ::bitrix_api::__private::first_fit(v, at, &[#((#names, |v, at| ::bitrix_api::__private::Decode::decode(v, at).map(Self::#vars))),*])
+            }
+        }
+    };
+    let send = quote! {
+        impl ::bitrix_api::__private::ToParam for #id {
+            #[inline]
+            fn to_param(self) -> ::bitrix_api::__private::Param {
+                match self { #(#sends,)* }
+            }
+        }
+    };
+    let (derives, impls) = match side {
+        Side::Request => (quote!(#[derive(Debug, Clone)]), send),
+        Side::Response => (quote!(#[derive(Debug, Clone)]), decode),
+        Side::Shared => (
+            quote!(#[derive(Debug, Clone, PartialEq)]),
+            quote! {
+                #decode
+                impl ::bitrix_api::__private::serde::Serialize for #id {
+                    fn serialize<S: ::bitrix_api::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                        match self { #(Self::#vars(v) => ::bitrix_api::__private::serde::Serialize::serialize(v, s),)* }
+                    }
+                }
+                impl ::bitrix_api::__private::ToParam for #id {
+                    #[inline]
+                    fn to_param(self) -> ::bitrix_api::__private::Param { ::bitrix_api::__private::Param::ser(&self) }
+                }
+            },
+        ),
+    };
+    quote! {
+        #[doc = #doc]
+        #derives
+        pub enum #id { #(#[doc = #docs] #vars(#tys),)* }
+        #impls
+    }
+}
+
 fn enum_type(name: &str, key: &str, s: &Schema, side: Side) -> TokenStream {
     let id = ident(name);
     let values = s.values.clone().unwrap_or_default();
     let vars: Vec<Ident> = values.iter().map(|v| ident(&pascal_case(v))).collect();
     let docs = values.iter().map(|v| format!("`{v}`"));
-    let doc = format!(
-        "Values of `{key}`{}",
-        s.description
-            .as_deref()
-            .map(|d| format!(": {}", d.trim()))
-            .unwrap_or_default()
-    );
+    let doc = format!("Values of `{key}`{}", described(s));
     match side {
         Side::Request => quote! {
             #[doc = #doc]
@@ -416,6 +523,15 @@ fn request_struct(
         }
         None => (TokenStream::new(), TokenStream::new()),
     };
+    // A method's request gets `Fields` from its `Method` impl.
+    let fields = method.is_none().then(|| {
+        quote! {
+            impl ::bitrix_api::Fields for #id {
+                #[inline]
+                fn __params(&mut self) -> &mut ::bitrix_api::__private::Params { &mut self.0 }
+            }
+        }
+    });
     let new_body = if sets.is_empty() {
         quote!(Self(::bitrix_api::__private::Params::new()))
     } else {
@@ -428,6 +544,7 @@ fn request_struct(
         #[derive(Debug, Clone)]
         pub struct #id(::bitrix_api::__private::Params);
 
+        #fields
         #allow
         impl #id {
             #[doc = #arg_docs]
@@ -524,14 +641,31 @@ fn rules(members: &IndexMap<String, Schema>, cross: &[Rule]) -> Option<serde_jso
                 }
             }
             TypeName::Integer | TypeName::Id | TypeName::Number
-                if s.minimum.is_some() || s.maximum.is_some() =>
+                if s.minimum.is_some() || s.maximum.is_some() || s.values.is_some() =>
             {
                 r.insert("t".into(), json!("n"));
+                if let Some(v) = &s.values {
+                    let allowed: Vec<i64> =
+                        v.iter().filter_map(|x| x.trim().parse().ok()).collect();
+                    r.insert("vals".into(), json!(allowed));
+                }
                 if let Some(n) = s.minimum {
                     r.insert("lo".into(), json!(n));
                 }
                 if let Some(n) = s.maximum {
                     r.insert("hi".into(), json!(n));
+                }
+            }
+            TypeName::Filter | TypeName::Order => {
+                let keys: Vec<&String> = s.fields.iter().flat_map(|f| f.keys()).collect();
+                if s.required || !keys.is_empty() {
+                    r.insert("t".into(), json!("f"));
+                    if s.required {
+                        r.insert("r".into(), json!(true));
+                    }
+                    if !keys.is_empty() {
+                        r.insert("keys".into(), json!(keys));
+                    }
                 }
             }
             TypeName::Object => {
@@ -884,8 +1018,9 @@ fn error_enum(spec: &Spec, ty: &str) -> TokenStream {
     for e in &spec.errors {
         let var = bitrix_spec::error_variant(&e.code);
         let line = format!(
-            "* HTTP {}: \"{}\"{}",
+            "* HTTP {}{}: \"{}\"{}",
             e.status,
+            if e.in_result { ", inside `result`" } else { "" },
             e.description,
             e.meaning
                 .as_deref()

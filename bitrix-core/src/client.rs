@@ -167,6 +167,10 @@ impl Client {
             .instrument(span)
             .await
             .map_err(Failure::into_error)?;
+        if let Some(mut api) = crate::method::error_in_result::<M>(raw.result.get()) {
+            api.description = self.redact_with(api.description, &secrets);
+            return Err(Error::from_api(api));
+        }
         match M::decode(raw.result.get()) {
             Ok(result) => Ok(Reply {
                 result,

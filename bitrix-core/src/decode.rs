@@ -283,6 +283,28 @@ pub fn one_of<T: Copy>(
         .map_or(unknown, |(_, value)| *value))
 }
 
+/// How one variant of a `one_of` reads a value.
+pub type Variant<T> = fn(Value, Path<'_>) -> Result<T, Mismatch>;
+
+/// Decodes a `one_of`: the first variant, in the spec's order, whose shape the value fits.
+pub fn first_fit<T>(
+    v: Value,
+    at: Path<'_>,
+    variants: &[(&str, Variant<T>)],
+) -> Result<T, Mismatch> {
+    let mut why = Vec::new();
+    for (name, decode) in variants {
+        match decode(v.clone(), at) {
+            Ok(value) => return Ok(value),
+            Err(m) => why.push(format!("as `{name}`, {}", m)),
+        }
+    }
+    Err(Mismatch::new(
+        at,
+        format!("fits none of the variants ({})", why.join("; ")),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

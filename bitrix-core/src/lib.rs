@@ -22,6 +22,7 @@ mod limits;
 mod method;
 mod paging;
 mod params;
+mod query;
 mod raw;
 mod redirect;
 mod types;
@@ -38,6 +39,7 @@ pub use error::{
 pub use limits::{RateLimit, RetryPolicy};
 pub use method::{Method, MethodInfo, Validator};
 pub use paging::{PageStyle, Paged};
+pub use query::{Fields, Filter, Order};
 pub use raw::{RawCall, RawCallWithTime};
 pub use redirect::RedirectPolicy;
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
@@ -47,7 +49,7 @@ pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};
 pub mod __private {
     pub use crate::batch::decode_reply as decode_batch_reply;
     pub use crate::client::decode_answer;
-    pub use crate::decode::{Decode, Mismatch, Obj as DecodeObj, Path, one_of};
+    pub use crate::decode::{Decode, Mismatch, Obj as DecodeObj, Path, first_fit, one_of};
     pub use crate::encode::{Obj, enum_value};
     pub use crate::params::{Param, Params, ToParam};
     pub use serde;

@@ -33,6 +33,12 @@ pub trait Method: Serialize {
     #[doc(hidden)]
     const RULES: &'static str = "";
 
+    /// Does the method report some errors inside a successful answer
+    /// (`{"result": {"result": false, "error": "CODE", "error_description": "..."}}`, HTTP 200)?
+    /// Such a `result` is then the error, not an output.
+    #[doc(hidden)]
+    const ERRORS_IN_RESULT: bool = false;
+
     /// The request's parameters.
     #[doc(hidden)]
     fn params(&self) -> &Params;
@@ -104,7 +110,8 @@ impl MethodInfo {
 struct Rule {
     /// The parameter's key.
     k: String,
-    /// `s` text, `l` localized text, `a` array, `o` object; other kinds have no own checks.
+    /// `s` text, `l` localized text, `a` array, `o` object, `f` filter or order; other kinds
+    /// have no own checks.
     t: String,
     r: bool,
     pat: Option<String>,
@@ -123,6 +130,11 @@ struct Rule {
     /// Auth contexts in which the parameter is required.
     #[serde(rename = "in")]
     required_in: Vec<AuthContext>,
+    /// The allowed values of an integer.
+    vals: Option<Vec<i64>>,
+    /// The fields a filter or order may name (besides user fields); empty when the spec lists
+    /// none, and then any is sent.
+    keys: Vec<String>,
 }
 
 /// A rule across members (`at_least_one_of`, `all_or_none`, `if_given` ...), as written by the
@@ -309,6 +321,44 @@ impl Validator {
                 if let Some(hi) = rule.hi.filter(|&hi| n > hi) {
                     self.fail(&rule.k, format!("must be at most {hi}, is {n}"));
                 }
+                if let Some(allowed) = rule
+                    .vals
+                    .as_ref()
+                    .filter(|a| n.fract() != 0.0 || !a.contains(&(n as i64)))
+                {
+                    let list: Vec<String> = allowed.iter().map(i64::to_string).collect();
+                    self.fail(
+                        &rule.k,
+                        format!("must be one of {}, is {n}", list.join(", ")),
+                    );
+                }
+            }
+            "f" => {
+                let entries: &[(String, Param)] = match value {
+                    Some(Param::Map(m)) => m,
+                    _ => &[],
+                };
+                if rule.r && entries.is_empty() {
+                    self.fail(&rule.k, "is required and must not be empty".into());
+                }
+                if rule.keys.is_empty() {
+                    return;
+                }
+                for (key, _) in entries {
+                    if let Some(field) = bitrix_wire::query::unknown_field(key, &rule.keys) {
+                        let mut known = rule.keys[..rule.keys.len().min(12)].join(", ");
+                        if rule.keys.len() > 12 {
+                            known.push_str(", ...");
+                        }
+                        self.fail(
+                            &rule.k,
+                            format!(
+                                "names `{field}`, which is not a field of this method \
+                                 (it has {known}; user fields such as UF_* are always accepted)"
+                            ),
+                        );
+                    }
+                }
             }
             "o" => {
                 if rule.empty && !value.is_some_and(Param::given) {
@@ -420,4 +470,34 @@ fn matches(pattern: &str, value: &str) -> bool {
         }
         Err(_) => false,
     }
+}
+
+/// The error a method reports inside its `result` ([`Method::ERRORS_IN_RESULT`]): an object
+/// whose `error` member is a non-empty string (a number is taken as its text), with
+/// `error_description` beside it.
+pub(crate) fn error_in_result<M: Method>(raw: &str) -> Option<crate::error::ApiError> {
+    if !M::ERRORS_IN_RESULT {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct Reported {
+        error: Option<Value>,
+        error_description: Option<Value>,
+    }
+    let reported: Reported = serde_json::from_str(raw).ok()?;
+    let text = |v: Option<Value>| match v {
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let code = text(reported.error);
+    if code.is_empty() {
+        return None;
+    }
+    Some(crate::error::ApiError {
+        method: M::NAME,
+        code,
+        description: text(reported.error_description),
+        status: 200,
+    })
 }

@@ -4,6 +4,7 @@
 //! everything else (serialization, `Debug` with secrets hidden, validation against the spec's
 //! rules, the paging hooks) is written here once for every method.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -108,7 +109,7 @@ impl Serialize for Param {
 
 /// The parameters of a request (or of a nested request object), in the order they were set.
 #[derive(Clone, Default)]
-pub struct Params(pub(crate) Vec<(&'static str, Param)>);
+pub struct Params(pub(crate) Vec<(Cow<'static, str>, Param)>);
 
 impl Params {
     /// No parameters.
@@ -118,7 +119,15 @@ impl Params {
 
     /// Sets `key`, replacing an earlier value.
     pub fn set<T: ToParam>(&mut self, key: &'static str, value: T) {
-        let value = value.to_param();
+        self.put(Cow::Borrowed(key), value.to_param());
+    }
+
+    /// Sets a key chosen at run time (a user field), replacing an earlier value.
+    pub fn set_named(&mut self, key: String, value: Param) {
+        self.put(Cow::Owned(key), value);
+    }
+
+    fn put(&mut self, key: Cow<'static, str>, value: Param) {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => self.0.push((key, value)),
@@ -132,7 +141,7 @@ impl Params {
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Param> {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// The integer value of `key` (paging sizes).

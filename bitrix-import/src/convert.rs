@@ -658,6 +658,19 @@ fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node 
             node = obj;
         }
     }
+    if request
+        && m.children.is_empty()
+        && matches!(node.ty, TypeName::Object | TypeName::Any | TypeName::Array)
+        && node.items.is_none()
+    {
+        // A list's filter and order name the entity's fields, which their pages list elsewhere
+        // (a `*.fields` method): typed as such, they take operator prefixes and user fields.
+        match m.name.as_str() {
+            "filter" | "FILTER" => node.ty = TypeName::Filter,
+            "order" | "ORDER" => node.ty = TypeName::Order,
+            _ => {}
+        }
+    }
     let values = facts::allowed_values(&m.desc);
     if !values.is_empty() {
         let yn = values.len() == 2 && values.iter().all(|v| v == "Y" || v == "N");
@@ -670,6 +683,15 @@ fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node 
                 node.values = values;
             }
             TypeName::Boolean | TypeName::Yn => {}
+            TypeName::Integer | TypeName::Id
+                if values.iter().all(|v| v.parse::<i64>().is_ok()) =>
+            {
+                node.values = values;
+            }
+            // The operators, which `filter` carries.
+            TypeName::Filter => {}
+            // The directions, which `order` carries.
+            TypeName::Order if values.iter().all(|v| v.eq_ignore_ascii_case("asc") || v.eq_ignore_ascii_case("desc")) => {}
             _ => lost.push(Lost::new(
                 m.line,
                 format!(
@@ -750,6 +772,8 @@ struct ErrorRow {
     code: String,
     status: u16,
     description: String,
+    /// Reported inside a successful answer's `result`.
+    in_result: bool,
 }
 
 fn status_of(code: &str) -> Option<u16> {
@@ -854,13 +878,9 @@ fn error_rows(s: &Sections<'_>, lost: &mut Vec<Lost>) -> Vec<ErrorRow> {
                 .or_else(|| status_of(&code));
             let st = match st {
                 Some(st) if (400..=599).contains(&st) => st,
-                Some(st) if (200..300).contains(&st) => {
-                    lost.push(Lost::new(
-                        row.line,
-                        format!("error `{code}` \"{msg}\" is answered with HTTP {st}: the format lists errors of status 400 to 599 only"),
-                    ));
-                    continue;
-                }
+                // Answered with a success status: an error envelope, or inside `result` (told
+                // apart by the page's examples, once they are read).
+                Some(st) if (200..300).contains(&st) => 200,
                 other => {
                     let fallback = s
                         .error_statuses
@@ -888,6 +908,7 @@ fn error_rows(s: &Sections<'_>, lost: &mut Vec<Lost>) -> Vec<ErrorRow> {
                 code,
                 status: st,
                 description: msg,
+                in_result: false,
             });
         }
     }
@@ -1228,6 +1249,9 @@ impl Draft {
                     x.insert("code".into(), Yaml::String(e.code.clone()));
                     x.insert("status".into(), Yaml::Number(e.status.into()));
                     x.insert("description".into(), Yaml::String(e.description.clone()));
+                    if e.in_result {
+                        x.insert("in_result".into(), Yaml::Bool(true));
+                    }
                     Yaml::Mapping(x)
                 })
                 .collect();
@@ -1326,6 +1350,23 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
         }
         params.insert(m.name.clone(), node_of(m, true, "", &mut lost));
     }
+    // What adds or changes a record takes no list query: a `FILTER` there is a structure of
+    // its own (bizproc.activity.add's `{INCLUDE: [...], EXCLUDE: [...]}`).
+    let verb = method
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if ["add", "update", "set", "register", "bind"]
+        .iter()
+        .any(|w| verb.starts_with(w))
+    {
+        for node in params.values_mut() {
+            if matches!(node.ty, TypeName::Filter | TypeName::Order) {
+                node.ty = TypeName::Object;
+            }
+        }
+    }
     // Result.
     let (resp_members, _) = member_tree(&s.response, &mut lost);
     let mut result_node: Option<Node> = None;
@@ -1376,7 +1417,22 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_owned(),
+                in_result: false,
             });
+        }
+    }
+    // A page that shows an error inside a successful `result` (`{result: {result: false, error:
+    // CODE}}`) answers its errors of status 200 that way.
+    let inside = examples.iter().any(|ex| {
+        ex.response
+            .get("result")
+            .and_then(|r| r.get("error"))
+            .and_then(Value::as_str)
+            .is_some_and(|code| !code.is_empty())
+    });
+    if inside {
+        for e in errors.iter_mut().filter(|e| e.status == 200) {
+            e.in_result = true;
         }
     }
     examples.retain(|ex| {
@@ -2444,6 +2500,78 @@ HTTP Status: **400**, **403**
                 .iter()
                 .any(|l| l.fact.contains("UF_...") && l.line > 0)
         );
+    }
+
+    const LIST_PAGE: &str = r#"# List Things demo.thing.list
+
+> Scope: [`demo`](../scopes/permissions.md)
+>
+> Who can execute the method: any user
+
+## Method Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **filter**
+[`object`](../data-types.md) | Filter. Possible values: `>=`, `>`, `<=`, `<`, `@`, `%` ||
+|| **order**
+[`object`](../data-types.md) | Sort order. Possible values: `asc`, `desc` ||
+|| **STATUS**
+[`integer`](../data-types.md) | Status. Possible values:
+- `1` — open
+- `2` — closed ||
+|#
+
+## Response Handling
+
+HTTP Status: **200**
+
+```json
+{"result": {"result": true}, "time": {"start": 1.5}}
+```
+
+## Error Handling
+
+HTTP Status: **200**
+
+```json
+{"result": {"result": false, "error": "THING_LOCKED", "error_description": "The thing is locked"}}
+```
+
+### Possible Error Codes
+
+#|
+|| **Status** | **Code** | **Description** | **Value** ||
+|| `200` | `THING_LOCKED` | The thing is locked | Someone edits it ||
+|| `403` | `WRONG_AUTH_TYPE` | Application context required | Called by a webhook ||
+|#
+"#;
+
+    #[test]
+    fn filters_orders_integer_values_and_errors_inside_the_result() {
+        let imp = import(&page(LIST_PAGE), "demo.thing.list").expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.list.yaml", &imp.yaml).expect("loads");
+        assert_eq!(spec.params["filter"].ty, TypeName::Filter);
+        assert_eq!(spec.params["order"].ty, TypeName::Order);
+        let status = &spec.params["STATUS"];
+        assert_eq!(status.ty, TypeName::Integer);
+        assert_eq!(
+            status.values.as_deref(),
+            Some(&["1".to_owned(), "2".to_owned()][..])
+        );
+        // The operators and the directions are what the types carry: nothing is lost.
+        assert!(
+            imp.lost.iter().all(|l| !l.fact.contains("allowed values")),
+            "{:?}",
+            imp.lost
+        );
+        let locked = spec
+            .error_by_code("THING_LOCKED")
+            .expect("the 200 row is kept");
+        assert_eq!((locked.status, locked.in_result), (200, true));
+        let auth = spec.error_by_code("WRONG_AUTH_TYPE").expect("the 403 row");
+        assert_eq!((auth.status, auth.in_result), (403, false));
     }
 
     #[test]

@@ -61,7 +61,9 @@ impl Node {
     /// Keeps only what the node's type allows, and gives containers what they need.
     pub fn normalize(&mut self) {
         let ty = self.ty;
-        if ty != TypeName::Enum {
+        let numbers = matches!(ty, TypeName::Integer | TypeName::Id)
+            && self.values.iter().all(|v| v.parse::<i64>().is_ok());
+        if ty != TypeName::Enum && !numbers {
             self.values.clear();
         }
         if ty != TypeName::Object {
@@ -112,6 +114,13 @@ impl Node {
             put(
                 "values",
                 Yaml::Sequence(self.values.iter().cloned().map(Yaml::String).collect()),
+            );
+        }
+        if matches!(self.ty, TypeName::Integer | TypeName::Id) && !self.values.is_empty() {
+            let numbers = self.values.iter().filter_map(|v| v.parse::<i64>().ok());
+            put(
+                "values",
+                Yaml::Sequence(numbers.map(|n| Yaml::Number(n.into())).collect()),
             );
         }
         let num = |n: usize| Yaml::Number(serde_yaml::Number::from(n as u64));

@@ -25,12 +25,6 @@ pub(crate) enum Refused {
     OrderDirection(String, String),
 }
 
-/// The operators, longest first so that `>=` is not read as `>`.
-const OPERATORS: [&str; 17] = [
-    "!><", "!=%", "!%=", "><", ">=", "<=", "=%", "%=", "!%", "!@", "!=", ">", "<", "@", "%", "=",
-    "!",
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Eq,
@@ -179,7 +173,8 @@ fn entries(v: Option<&Value>) -> Vec<(String, Value)> {
 
 impl Query {
     /// Reads `filter`, `order` and `select` against `records`: a field is known when a record
-    /// has it, or when there are no records to say otherwise; user fields (`uf*`) always are.
+    /// has it, or when there are no records to say otherwise; user fields and the portal's other
+    /// dynamic fields (`bitrix_wire::query::is_dynamic_field`) always are.
     pub(crate) fn parse(
         filter: Option<&Value>,
         order: Option<&Value>,
@@ -188,7 +183,7 @@ impl Query {
     ) -> Result<Query, Refused> {
         let known = |name: &str| {
             records.is_empty()
-                || name.to_ascii_lowercase().starts_with("uf")
+                || bitrix_wire::query::is_dynamic_field(name)
                 || records.iter().any(|r| key_of(r, name).is_some())
         };
         let numeric = |name: &str| {
@@ -199,8 +194,8 @@ impl Query {
         };
         let mut conds = Vec::new();
         for (key, value) in entries(filter) {
-            let operator = OPERATORS.iter().find(|p| key.starts_with(**p)).copied();
-            let name = key[operator.map_or(0, str::len)..].to_owned();
+            let (operator, name) = bitrix_wire::query::split_filter_key(&key);
+            let name = name.to_owned();
             if name.is_empty() || !known(&name) {
                 return Err(Refused::FilterField(name));
             }

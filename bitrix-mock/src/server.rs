@@ -94,7 +94,21 @@ impl Reply {
     }
 
     fn documented(e: &ErrorSpec) -> Self {
-        Reply::error(e.status, &e.code, &e.description)
+        Reply::spec_error(e, &e.description)
+    }
+
+    /// A documented error as the portal sends it: an error envelope with the entry's status, or,
+    /// for an error reported inside `result`, a successful answer carrying it.
+    fn spec_error(e: &ErrorSpec, description: &str) -> Self {
+        if e.in_result {
+            let result = serde_json::json!({
+                "result": false,
+                "error": e.code,
+                "error_description": description,
+            });
+            return Reply::Result(result, Page::default());
+        }
+        Reply::error(e.status, &e.code, description)
     }
 
     /// One of the errors any method may answer, worded as the system-errors page words it.
@@ -614,7 +628,7 @@ impl Portal {
                 all.into_iter().find(|e| same(e) && e.when.is_none())
             });
         match entry {
-            Some(e) => Reply::error(e.status, &e.code, &fill(&e.description, args)),
+            Some(e) => Reply::spec_error(e, &fill(&e.description, args)),
             None => {
                 tracing::warn!(method = %spec.method, code, "error code documented by no spec");
                 Reply::error(400, code, code)
@@ -736,7 +750,13 @@ fn least(s: &bitrix_spec::Schema) -> Value {
                 .collect(),
         ),
         T::Array => Value::Array(Vec::new()),
-        T::Map => Value::Object(serde_json::Map::new()),
+        T::Map | T::Filter | T::Order => Value::Object(serde_json::Map::new()),
+        T::OneOf => s
+            .variants
+            .iter()
+            .flatten()
+            .next()
+            .map_or(Value::Null, |(_, first)| least(first)),
         T::Enum => s
             .values
             .as_ref()

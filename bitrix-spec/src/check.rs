@@ -107,13 +107,27 @@ pub(crate) fn check_with(src: &Source<'_>, spec: &Spec, damage: &Damage) -> Vec<
                 ),
             ));
         }
-        if !(400..=599).contains(&e.status) {
+        if e.in_result && e.status != 200 {
             out.push(src.at(
                 &at("status"),
                 format!(
-                    "HTTP status {} is not an error status (400..=599)",
+                    "an error inside `result` comes with HTTP status 200, not {}",
                     e.status
                 ),
+            ));
+        } else if e.status != 200 && !(400..=599).contains(&e.status) {
+            out.push(src.at(
+                &at("status"),
+                format!(
+                    "HTTP status {} is not an error status (400..=599, or 200 for an error the portal answers with a success status)",
+                    e.status
+                ),
+            ));
+        }
+        if e.in_result && spec.result.ty != TypeName::Object && spec.result.ty != TypeName::Any {
+            out.push(src.at(
+                &at("in_result"),
+                "an error inside `result` needs a `result` of type `object` (or `any`) to carry `error` and `error_description`",
             ));
         }
         match &e.when {
@@ -175,11 +189,15 @@ pub(crate) fn check_with(src: &Source<'_>, spec: &Spec, damage: &Damage) -> Vec<
                 }
             }
         } else if let Some(code) = obj.and_then(|o| o.get("error")).and_then(|c| c.as_str()) {
-            if !(400..=599).contains(&ex.status) {
+            let documented_200 = ex.status == 200
+                && spec
+                    .error_by_code(code)
+                    .is_some_and(|e| e.status == 200 && !e.in_result);
+            if !(400..=599).contains(&ex.status) && !documented_200 {
                 out.push(src.at(
                     &path,
                     format!(
-                        "an error example needs an error `status`, not {}",
+                        "an error example needs an error `status`, not {} (200 only for a code `errors` lists with status 200)",
                         ex.status
                     ),
                 ));
@@ -266,14 +284,14 @@ fn check_pagination(
         if p.style != crate::PageStyle::Classic {
             out.push(src.at(&at("id"), "the fast mode exists for `classic` lists only"));
         }
-        for name in [&p.filter, &p.order] {
+        for (name, ty) in [(&p.filter, TypeName::Filter), (&p.order, TypeName::Order)] {
             if !damage.under(&param(name))
                 && spec
                     .params
                     .get(name)
-                    .is_none_or(|s| s.ty != TypeName::Any || s.required)
+                    .is_none_or(|s| !matches!(s.ty, TypeName::Any) && s.ty != ty || s.required)
             {
-                out.push(src.at(&at("id"), format!("the fast mode sets the optional parameter `{name}`, of type `any`; declare it")));
+                out.push(src.at(&at("id"), format!("the fast mode sets the optional parameter `{name}`, of type `{}` (or `any`); declare it", ty.as_str())));
             }
         }
     }
@@ -360,7 +378,34 @@ pub(crate) fn check_schema(
                 }
             }
         },
-        _ => only(s.values.is_some(), "values", "`enum`", out),
+        TypeName::Integer | TypeName::Id if s.values.is_some() => {
+            let values = s.values.as_deref().unwrap_or_default();
+            if values.is_empty() {
+                out.push(src.at(&at("values"), "`values` needs at least one value"));
+            }
+            let mut seen = HashSet::new();
+            for value in values {
+                match value.trim().parse::<i64>() {
+                    Err(_) => out.push(src.at(
+                        &at("values"),
+                        format!(
+                            "`{value}` is not an integer: the `values` of an `{}` are its allowed numbers (use `enum` for strings)",
+                            ty.as_str()
+                        ),
+                    )),
+                    Ok(n) if !seen.insert(n) => {
+                        out.push(src.at(&at("values"), format!("`{value}` repeats another value")))
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+        _ => only(
+            s.values.is_some(),
+            "values",
+            "`enum`, `integer` and `id`",
+            out,
+        ),
     }
     match ty {
         TypeName::Object => match &s.fields {
@@ -376,10 +421,69 @@ pub(crate) fn check_schema(
                 check_rules(src, &s.rules, Some(f), &at("rules"), "field", out);
             }
         },
-        _ => {
-            only(s.fields.is_some(), "fields", "`object`", out);
+        TypeName::Filter | TypeName::Order => {
+            if !request {
+                out.push(src.at(
+                    &at("type"),
+                    format!(
+                        "`{}` is for parameters; in a result, use `map` or `any`",
+                        ty.as_str()
+                    ),
+                ));
+            }
+            if let Some(f) = &s.fields {
+                check_members(src, f, &at("fields"), contexts, request, out);
+            }
             only(!s.rules.is_empty(), "rules", "`object`", out);
         }
+        _ => {
+            only(
+                s.fields.is_some(),
+                "fields",
+                "`object`, `filter` and `order`",
+                out,
+            );
+            only(!s.rules.is_empty(), "rules", "`object`", out);
+        }
+    }
+    match (ty, &s.variants) {
+        (TypeName::OneOf, None) => out.push(src.at(
+            path,
+            "a `one_of` needs `variants`: a name and a schema for each shape the value takes",
+        )),
+        (TypeName::OneOf, Some(v)) => {
+            if v.len() < 2 {
+                out.push(src.at(&at("variants"), "a `one_of` needs at least two variants"));
+            }
+            let mut seen = HashSet::new();
+            for (name, variant) in v {
+                let mut p = at("variants");
+                p.push(Seg::Key(name.clone()));
+                let rust = crate::model::pascal_case(name);
+                if rust.is_empty() || rust.starts_with(|c: char| c.is_ascii_digit()) {
+                    out.push(src.at(&p, format!("`{name}` gives no Rust variant name")));
+                } else if !seen.insert(rust.clone()) {
+                    out.push(src.at(
+                        &p,
+                        format!("`{name}` and another variant both become `{rust}`"),
+                    ));
+                }
+                if variant.ty == TypeName::OneOf {
+                    out.push(src.at(
+                        &p,
+                        "a variant of a `one_of` cannot be a `one_of`: list its variants here",
+                    ));
+                }
+                if variant.required || variant.nullable {
+                    out.push(src.at(
+                        &p,
+                        "`required` and `nullable` belong to the `one_of`, not to a variant",
+                    ));
+                }
+                check_schema(src, variant, &p, contexts, request, out);
+            }
+        }
+        (_, v) => only(v.is_some(), "variants", "`one_of`", out),
     }
     match ty {
         TypeName::Array | TypeName::Map => match &s.items {

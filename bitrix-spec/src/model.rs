@@ -186,8 +186,9 @@ pub struct Schema {
     /// Rust name override: the field name for a member, the type name for an object or enum.
     #[serde(default)]
     pub name: Option<String>,
-    /// Allowed values of an `enum`.
-    #[serde(default)]
+    /// Allowed values of an `enum` (strings), or of an `integer` or `id` (numbers, kept here as
+    /// their text).
+    #[serde(default, deserialize_with = "values_text")]
     pub values: Option<Vec<String>>,
     /// Regular expression a string value must match (whole value; anchor it).
     #[serde(default)]
@@ -219,6 +220,9 @@ pub struct Schema {
     /// Item type of an `array`, value type of a `map`.
     #[serde(default)]
     pub items: Option<Box<Schema>>,
+    /// The shapes a `one_of` value may take, by variant name, tried in order.
+    #[serde(default)]
+    pub variants: Option<IndexMap<String, Schema>>,
     /// The value is a credential: never printed by Debug, logs or errors.
     #[serde(default)]
     pub secret: bool,
@@ -232,6 +236,30 @@ pub struct Schema {
     /// and keeps the name here, so that the generator refers to the one generated type.
     #[serde(default, rename = "ref")]
     pub shared: Option<String>,
+}
+
+/// `values` written as strings or numbers (a YAML document reads `1` as text when asked for a
+/// string; a `serde_yaml::Value` does not).
+fn values_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Str(String),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+    }
+    let list: Option<Vec<Text>> = Option::deserialize(d)?;
+    Ok(list.map(|l| {
+        l.into_iter()
+            .map(|t| match t {
+                Text::Str(s) => s,
+                Text::Int(n) => n.to_string(),
+                Text::Float(f) => f.to_string(),
+                Text::Bool(b) => b.to_string(),
+            })
+            .collect()
+    }))
 }
 
 impl Schema {
@@ -254,6 +282,7 @@ impl Schema {
             fields: None,
             rules: Vec::new(),
             items: None,
+            variants: None,
             secret: false,
             default: None,
             nullable: false,
@@ -292,11 +321,20 @@ pub enum TypeName {
     Map,
     /// Any JSON value, passed through untyped.
     Any,
+    /// A value of one of several shapes (`variants`): a keyboard that is a list of buttons or
+    /// the string `"N"`, a value that is a string or `false`.
+    OneOf,
+    /// A list method's filter: field names with operator prefixes (`>=DATE_CREATE`), built with
+    /// `bitrix_api::Filter`; `fields` lists the fields it may name. Parameters only.
+    Filter,
+    /// A list method's sort order: field names to `ASC`/`DESC`, built with `bitrix_api::Order`;
+    /// `fields` lists the fields it may name. Parameters only.
+    Order,
 }
 
 impl TypeName {
     /// Every type name, in the order the format documents them.
-    pub const ALL: [TypeName; 13] = [
+    pub const ALL: [TypeName; 16] = [
         TypeName::String,
         TypeName::Integer,
         TypeName::Number,
@@ -310,6 +348,9 @@ impl TypeName {
         TypeName::Array,
         TypeName::Map,
         TypeName::Any,
+        TypeName::OneOf,
+        TypeName::Filter,
+        TypeName::Order,
     ];
 
     /// The spelling used in specs.
@@ -328,6 +369,9 @@ impl TypeName {
             TypeName::Array => "array",
             TypeName::Map => "map",
             TypeName::Any => "any",
+            TypeName::OneOf => "one_of",
+            TypeName::Filter => "filter",
+            TypeName::Order => "order",
         }
     }
 
@@ -508,8 +552,13 @@ pub struct ErrorSpec {
     /// empty (`""`) where the page documents only that.
     #[serde(deserialize_with = "text_or_number")]
     pub code: String,
-    /// HTTP status of the answer.
+    /// HTTP status of the answer: 400 to 599, or 200 for an error the portal answers with a
+    /// success status (an error envelope, or inside `result` with `in_result`).
     pub status: u16,
+    /// The error comes inside a successful answer's `result`:
+    /// `{"result": {"result": false, "error": "CODE", "error_description": "..."}}`.
+    #[serde(default)]
+    pub in_result: bool,
     /// The `error_description` the portal sends.
     pub description: String,
     /// What it means, in the words of the page.

@@ -304,8 +304,8 @@ impl Source<'_> {
         };
         if let (Some("type"), Some(shape), false) = (key, shape, unknown) {
             return format!(
-                "a type is one name, not {shape}; expected one of {}. There are no unions of \
-                 several types yet: use `any` for a value that takes several shapes",
+                "a type is one name, not {shape}; expected one of {}. For a value that takes \
+                 several shapes, write `type: one_of` with its `variants`, one schema each",
                 crate::model::TypeName::ALL
                     .iter()
                     .map(|t| format!("`{}`", t.as_str()))
@@ -516,6 +516,8 @@ fn stand_in(key: &str, owner: &Mapping) -> Option<Value> {
         // The type the other keys of the schema suggest, so that they do not look misplaced.
         "type" => Value::from(if has("values") {
             "enum"
+        } else if has("variants") {
+            "one_of"
         } else if has("fields") || has("rules") {
             "object"
         } else if has("items") || has("min_items") || has("max_items") {
@@ -530,6 +532,12 @@ fn stand_in(key: &str, owner: &Mapping) -> Option<Value> {
         "values" | "contexts" => Value::Sequence(Vec::new()),
         "fields" | "response" => Value::Mapping(Mapping::new()),
         "items" | "result" => any_schema(),
+        "variants" => {
+            let mut m = Mapping::new();
+            m.insert("first".into(), any_schema());
+            m.insert("second".into(), any_schema());
+            Value::Mapping(m)
+        }
         "method" | "scope" | "summary" | "access" | "docs" | "code" | "description" => {
             Value::from("")
         }

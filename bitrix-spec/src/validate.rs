@@ -136,6 +136,7 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
             }
             if mode == Mode::Request {
                 check_bounds(s, v, path)?;
+                check_allowed(s, v, path)?;
             }
         }
         TypeName::Number => {
@@ -238,6 +239,33 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
                 }
             }
         }
+        TypeName::OneOf => {
+            let variants = s.variants.iter().flatten();
+            let mut why = Vec::new();
+            for (name, variant) in variants {
+                let mut at = path.clone();
+                match check_value(variant, v, mode, &mut at) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => why.push(format!("as `{name}`: {e}")),
+                }
+            }
+            return Err(format!(
+                "{}fits none of the variants ({})",
+                if path.is_empty() {
+                    String::new()
+                } else {
+                    format!("`{path}` ")
+                },
+                why.join("; ")
+            ));
+        }
+        // The names and directions are the list method's to judge: its behaviour answers them in
+        // its own words (crm.item.list's `INVALID_ARG_VALUE`), as the portal does.
+        TypeName::Filter | TypeName::Order => match v {
+            Value::Object(_) => {}
+            Value::Array(a) if a.is_empty() => {}
+            _ => return fail(path, "expected an object of field names"),
+        },
         TypeName::Map => {
             let entries: Vec<(String, &Value)> = match v {
                 Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v)).collect(),
@@ -255,6 +283,24 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The `values` of an `integer` or `id`, given as a number or a numeric string.
+fn check_allowed(s: &Schema, v: &Value, path: &str) -> Result<(), String> {
+    let (Some(values), Some(n)) = (
+        &s.values,
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok())),
+    ) else {
+        return Ok(());
+    };
+    if values.iter().any(|x| x.trim().parse::<i64>() == Ok(n)) {
+        return Ok(());
+    }
+    Err(format!(
+        "`{path}` must be one of {}, found {n}",
+        values.join(", ")
+    ))
 }
 
 /// `minimum` and `maximum` of a number, given as a number or a numeric string.

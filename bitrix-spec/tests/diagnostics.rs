@@ -49,7 +49,7 @@ params:
   TAG: { type: string, pattern: '(' }
 result: { type: boolean, required: true }
 errors:
-  - { code: 'NOT A CODE', status: 200, description: x }
+  - { code: 'NOT A CODE', status: 302, description: x }
 ",
     );
     assert_eq!(
@@ -193,7 +193,10 @@ fn a_list_of_types_says_a_type_is_one_name() {
         d[0].starts_with("9:11: `params.CODE.type`: a type is one name, not a list; expected one of `string`, `integer`"),
         "{d:#?}"
     );
-    assert!(d[0].contains("use `any`"), "{d:#?}");
+    assert!(
+        d[0].contains("`type: one_of` with its `variants`"),
+        "{d:#?}"
+    );
     let d = diags("contexts: [[webhook]]\nresult: { type: any }\n");
     assert_eq!(
         d,

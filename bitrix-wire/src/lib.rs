@@ -4,11 +4,13 @@
 //! - [`form`]: the PHP-style form codec: [`form::encode`] as PHP's `http_build_query` writes,
 //!   [`form::decode`] as PHP's `parse_str` reads (within [`form::Limits`], linear in the input,
 //!   never recursing per nesting level), and [`lists`], which turns PHP's lists into JSON arrays;
+//! - [`query`]: the keys of list queries, `filter` operators and user fields;
 //! - [`rules`]: rules across the members of one object, evaluated alike on both sides;
 //! - [`SYSTEM_ERRORS`] and [`system_errors!`]: the errors any REST call may answer, with their
 //!   HTTP status, the portal's description and a short explanation.
 
 pub mod form;
+pub mod query;
 pub mod rules;
 
 pub use form::lists;

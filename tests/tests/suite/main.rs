@@ -8,6 +8,7 @@ mod form;
 mod handler;
 mod hardening;
 mod methods;
+mod query;
 mod raw;
 mod resilience;
 mod specs;

@@ -21,7 +21,7 @@ use std::time::Duration;
 use bitrix_api::imbot::{
     ChatMessageSendFields, ChatMessageUpdateFields, ImbotV2ChatMessageDelete,
     ImbotV2ChatMessageDeleteError, ImbotV2ChatMessageSend, ImbotV2ChatMessageSendError,
-    ImbotV2ChatMessageUpdate, ImbotV2ChatMessageUpdateError,
+    ImbotV2ChatMessageUpdate, ImbotV2ChatMessageUpdateError, KeyboardRemoval, KeyboardUpdate,
 };
 use bitrix_api::imopenlines::{
     ConnectorIcon, DeleteMessageChat, DeleteMessageItem, DeleteMessageMessage, DeleteMessageUser,
@@ -41,7 +41,7 @@ use bitrix_api::messageservice::{
 use bitrix_api::{
     AuthContext, Client, ClientBuilder, Error, Method, MethodError, RetryPolicy, SystemError,
 };
-use bitrix_mock::{ADMIN_USER_ID, DEFAULT_LINE, MAIN_APP, MockPortal, OTHER_APP};
+use bitrix_mock::{ADMIN_USER_ID, DEFAULT_LINE, Fault, MAIN_APP, MockPortal, OTHER_APP};
 use bitrix_spec::Spec;
 use serde_json::{Value, json};
 
@@ -710,6 +710,55 @@ async fn register_without_id_name_icon_or_handler_is_refused_before_sending() {
         .await;
 }
 
+/// The portal reports registration failures inside a successful answer (HTTP 200,
+/// `result: {result: false, error, error_description}`); the client makes them the typed error.
+#[tokio::test]
+async fn register_failures_inside_the_result_are_typed_errors() {
+    let p = Portal::start().await;
+    let body = json!({
+        "result": {"result": false, "error": "NO_APPLICATION_ID", "error_description": "Failed to get application ID"},
+        "time": {"start": 1.0, "finish": 1.1, "duration": 0.1},
+    });
+    p.mock.inject_fault(
+        Some("imconnector.register"),
+        Fault::Status {
+            status: 200,
+            body: body.to_string(),
+        },
+        1,
+    );
+    let err = p.app().call(register(CONNECTOR)).await.unwrap_err();
+    match &err {
+        Error::Method { code, detail } => {
+            assert_eq!(*code, ImconnectorRegisterError::NoApplicationId);
+            assert_eq!(
+                (detail.status, detail.description.as_str()),
+                (200, "Failed to get application ID")
+            );
+        }
+        other => panic!("expected the documented error, got {other:?}"),
+    }
+    // A successful registration is still an output.
+    let done = p.app().call(register(CONNECTOR)).await.unwrap();
+    assert!(done.result);
+
+    // The mock portal answers a request the client would have refused in the same shape.
+    let (status, body) = p
+        .raw(
+            AuthContext::Application,
+            "imconnector.register",
+            json!({"NAME": "n", "ICON": {"DATA_IMAGE": ICON}, "PLACEMENT_HANDLER": PLACEMENT}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["result"], json!(false), "{body}");
+    assert_eq!(
+        body["result"]["error"],
+        json!("CONNECTOR_ID_REQUIRED"),
+        "{body}"
+    );
+}
+
 // =============================================================================================
 // imconnector.activate
 // =============================================================================================
@@ -1127,6 +1176,30 @@ async fn bot_update_changes_its_message() {
     let id = p.mock.post_message(b.chat, b.bot);
     assert!(ok(&p.app(), b.update(id, "Edited")).await.result);
     assert_eq!(p.mock.message_text(id).as_deref(), Some("Edited"));
+}
+
+/// The keyboard is a list of buttons or `"N"` (`one_of`): either shape is sent as the page
+/// shows it, and the portal takes both.
+#[tokio::test]
+async fn bot_update_sets_or_removes_the_keyboard() {
+    let p = Portal::start().await;
+    let b = BotChat::new(&p.mock);
+    let id = p.mock.post_message(b.chat, b.bot);
+    let button = json!({"TEXT": "Yes", "COMMAND": "yes"});
+    for keyboard in [
+        KeyboardUpdate::Buttons(vec![button.clone()]),
+        KeyboardUpdate::Remove(KeyboardRemoval::N),
+    ] {
+        let fields = ChatMessageUpdateFields::new().keyboard(keyboard.clone());
+        let request = ImbotV2ChatMessageUpdate::new(b.bot, id, fields);
+        let sent = serde_json::to_value(&request).unwrap();
+        let expected = match keyboard {
+            KeyboardUpdate::Buttons(_) => json!([button]),
+            KeyboardUpdate::Remove(_) => json!("N"),
+        };
+        assert_eq!(sent["fields"]["keyboard"], expected);
+        assert!(ok(&p.app(), request).await.result);
+    }
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ params:
   KIND: { type: enum, values: [] }
 result: { type: boolean, required: true }
 errors:
-  - { code: 'NOT A CODE', status: 200, description: x }
+  - { code: 'NOT A CODE', status: 302, description: x }
 "#);
 
 fn main() {}

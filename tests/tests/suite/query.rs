@@ -1,0 +1,131 @@
+//! Dynamic keys end to end: a `filter` with operator prefixes, an `order`, and user fields set
+//! by name on a request, against the mock portal's entity store.
+
+// crm.deal.* are deprecated in favour of crm.item.*, and still what most integrations call.
+#![allow(deprecated)]
+
+use bitrix_api::crm::{CrmDealAdd, CrmDealAddFields, CrmDealList};
+use bitrix_api::{Client, ClientBuilder, Error, Fields, Filter, Order};
+use bitrix_mock::MockPortal;
+use serde_json::{Value, json};
+
+fn client(mock: &MockPortal) -> Client {
+    ClientBuilder::access_token(&mock.base_url(), mock.access_token())
+        .rate_limit(None)
+        .build()
+        .unwrap()
+}
+
+async fn add_deals(client: &Client) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (title, amount, color) in [
+        ("Small offer", 100, "red"),
+        ("Large offer", 5000, "blue"),
+        ("Repeat order", 700, "blue"),
+    ] {
+        let fields = CrmDealAddFields::new()
+            .title(title)
+            .opportunity(amount)
+            .field("UF_CRM_COLOR", color);
+        let id = client.call(CrmDealAdd::new().fields(fields)).await.unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+fn ids(rows: &[Value]) -> Vec<i64> {
+    rows.iter()
+        .map(|r| match &r["ID"] {
+            Value::String(s) => s.parse().unwrap(),
+            other => other.as_i64().unwrap(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_filter_with_operators_and_an_order_select_what_the_portal_would() {
+    let mock = MockPortal::start().await.unwrap();
+    let client = client(&mock);
+    let added = add_deals(&client).await;
+
+    let request = CrmDealList::new()
+        .filter(Filter::new().gte("OPPORTUNITY", 500).like("TITLE", "offer"))
+        .order(Order::new().desc("ID"));
+    let rows = client.call(request).await.unwrap();
+    assert_eq!(ids(&rows), vec![added[1]]);
+
+    let request = CrmDealList::new()
+        .filter(Filter::new().eq("UF_CRM_COLOR", "blue"))
+        .order(Order::new().desc("OPPORTUNITY"));
+    let rows = client.call(request).await.unwrap();
+    assert_eq!(ids(&rows), vec![added[1], added[2]]);
+    assert_eq!(rows[0]["UF_CRM_COLOR"], json!("blue"));
+
+    let request = CrmDealList::new()
+        .filter(Filter::new().not_in("ID", [added[0], added[2]]))
+        .order(Order::new().asc("ID"));
+    let rows = client.call(request).await.unwrap();
+    assert_eq!(ids(&rows), vec![added[1]]);
+
+    let request = CrmDealList::new()
+        .filter(Filter::new().between("OPPORTUNITY", 100, 700))
+        .order(Order::new().asc("OPPORTUNITY"));
+    let rows = client.call(request).await.unwrap();
+    assert_eq!(ids(&rows), vec![added[0], added[2]]);
+}
+
+#[tokio::test]
+async fn a_filter_naming_a_field_the_method_does_not_have_is_refused_before_sending() {
+    let mock = MockPortal::start().await.unwrap();
+    let client = client(&mock);
+    let request = CrmDealList::new().filter(
+        Filter::new()
+            .like("TITEL", "offer")
+            .eq("UF_CRM_1700000000", 1)
+            .gte("date_create", "2026-01-01"),
+    );
+    let err = client.call(request).await.unwrap_err();
+    let Error::Validation(v) = &err else {
+        panic!("expected a validation error, got {err:?}");
+    };
+    // Only the misspelt field: user fields and another case of a listed field pass.
+    assert_eq!(v.problems.len(), 1, "{v}");
+    assert_eq!(v.problems[0].param, "filter");
+    assert!(v.problems[0].reason.contains("`TITEL`"), "{v}");
+    assert_eq!(mock.received("crm.deal.list"), 0);
+}
+
+#[tokio::test]
+async fn filter_order_and_user_fields_are_sent_as_the_portal_reads_them() {
+    let request = CrmDealList::new()
+        .filter(
+            Filter::new()
+                .is_in("STAGE_ID", ["NEW", "WON"])
+                .key("!=%TITLE", "%test%"),
+        )
+        .order(Order::new().desc("DATE_CREATE").asc("ID"));
+    let json = serde_json::to_value(&request).unwrap();
+    assert_eq!(
+        json,
+        json!({
+            "filter": {"@STAGE_ID": ["NEW", "WON"], "!=%TITLE": "%test%"},
+            "order": {"DATE_CREATE": "DESC", "ID": "ASC"},
+        })
+    );
+    let form = bitrix_api::form::encode(json.as_object().unwrap());
+    assert!(form.contains("filter[%40STAGE_ID][0]=NEW"), "{form}");
+    assert!(
+        form.contains("order[DATE_CREATE]=DESC&order[ID]=ASC"),
+        "{form}"
+    );
+
+    let fields = CrmDealAddFields::new()
+        .title("x")
+        .field("UF_CRM_1700000000", json!(["a", "b"]))
+        .field("TITLE", "replaced");
+    let json = serde_json::to_value(CrmDealAdd::new().fields(fields)).unwrap();
+    assert_eq!(
+        json,
+        json!({"fields": {"TITLE": "replaced", "UF_CRM_1700000000": ["a", "b"]}})
+    );
+}
