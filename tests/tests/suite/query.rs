@@ -1,9 +1,11 @@
 //! Dynamic keys end to end: a `filter` with operator prefixes, an `order`, and user fields set
-//! by name on a request, against the mock portal's entity store.
+//! by name on a request, against the mock portal's entity store; and the allowed numbers of an
+//! integer.
 
 // crm.deal.* are deprecated in favour of crm.item.*, and still what most integrations call.
 #![allow(deprecated)]
 
+use bitrix_api::bizproc::BizprocTaskComplete;
 use bitrix_api::crm::{CrmDealAdd, CrmDealAddFields, CrmDealList};
 use bitrix_api::{Client, ClientBuilder, Error, Fields, Filter, Order};
 use bitrix_mock::MockPortal;
@@ -128,4 +130,41 @@ async fn filter_order_and_user_fields_are_sent_as_the_portal_reads_them() {
         json,
         json!({"fields": {"TITLE": "replaced", "UF_CRM_1700000000": ["a", "b"]}})
     );
+}
+
+/// `bizproc.task.complete`'s `STATUS` takes 1 to 4 (`values: [1, 2, 3, 4]`): another number is
+/// refused by the client before sending, and by the mock portal when sent anyway.
+#[tokio::test]
+async fn an_integer_outside_its_values_is_refused_on_both_sides() {
+    let mock = MockPortal::start().await.unwrap();
+    let client = client(&mock);
+    let err = client
+        .call(BizprocTaskComplete::new(5, 7))
+        .await
+        .unwrap_err();
+    let Error::Validation(v) = &err else {
+        panic!("expected a validation error, got {err:?}");
+    };
+    assert_eq!(v.problems[0].param, "STATUS");
+    assert_eq!(v.problems[0].reason, "must be one of 1, 2, 3, 4, is 7");
+    assert_eq!(mock.received("bizproc.task.complete"), 0);
+
+    let url = format!("{}/rest/bizproc.task.complete", mock.base_url());
+    let send = |status: i64| {
+        let body = json!({"TASK_ID": 5, "STATUS": status, "auth": mock.access_token()});
+        reqwest::Client::new().post(url.clone()).json(&body).send()
+    };
+    let refused = send(7).await.unwrap();
+    let status = refused.status().as_u16();
+    let body: Value = refused.json().await.unwrap();
+    assert!(status >= 400, "{status} {body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("STATUS"),
+        "{body}"
+    );
+    let accepted = send(2).await.unwrap();
+    assert_eq!(accepted.status().as_u16(), 200);
 }
