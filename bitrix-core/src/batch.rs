@@ -335,15 +335,7 @@ impl BatchReplies {
         match self.outcomes.get(slot.index)? {
             Outcome::NotRun => None,
             Outcome::Failed(api) => Some(Err(Error::from_api(api.clone()))),
-            Outcome::Done(raw, ..) => {
-                if let Some(mut api) = crate::method::error_in_result::<M>(raw.get()) {
-                    api.description = self.client.redact_with(api.description, &self.secrets);
-                    return Some(Err(Error::from_api(api)));
-                }
-                Some(M::decode(raw.get()).map_err(|e| {
-                    Error::Decode(self.client.mismatch(M::NAME, raw.get(), e, &self.secrets))
-                }))
-            }
+            Outcome::Done(raw, ..) => Some(self.client.output::<M>(raw.get(), &self.secrets)),
         }
     }
 

@@ -167,24 +167,27 @@ impl Client {
             .instrument(span)
             .await
             .map_err(Failure::into_error)?;
-        if let Some(mut api) = crate::method::error_in_result::<M>(raw.result.get()) {
-            api.description = self.redact_with(api.description, &secrets);
+        Ok(Reply {
+            result: self.output::<M>(raw.result.get(), &secrets)?,
+            time: raw.time,
+            next: raw.next,
+            total: raw.total,
+        })
+    }
+
+    /// A method's `result` as its typed outcome, for direct calls, batch replies and batched
+    /// lists alike: the error it reports inside `result` (`Method::ERRORS_IN_RESULT`), or the
+    /// decoded output, or a `Decode` error naming the path. `secrets` are the request's own.
+    pub(crate) fn output<M: Method>(
+        &self,
+        raw: &str,
+        secrets: &[Secret],
+    ) -> Result<M::Output, Error<M::Error>> {
+        if let Some(mut api) = crate::method::error_in_result::<M>(raw) {
+            api.description = self.redact_with(api.description, secrets);
             return Err(Error::from_api(api));
         }
-        match M::decode(raw.result.get()) {
-            Ok(result) => Ok(Reply {
-                result,
-                time: raw.time,
-                next: raw.next,
-                total: raw.total,
-            }),
-            Err(e) => Err(Error::Decode(self.mismatch(
-                M::NAME,
-                raw.result.get(),
-                e,
-                &secrets,
-            ))),
-        }
+        M::decode(raw).map_err(|e| Error::Decode(self.mismatch(M::NAME, raw, e, secrets)))
     }
 
     /// The attempt loop: what is retried, refreshed or followed, and what is given up on.

@@ -181,19 +181,10 @@ impl<M: Paged + Batchable> BatchSource for Typed<M> {
     fn take(&self, replies: &BatchReplies, index: usize) -> Option<Items<Self>> {
         Some(match replies.raw(index)? {
             Err(api) => Err(Error::from_api(api)),
-            Ok(raw) if crate::method::error_in_result::<M>(raw.get()).is_some() => {
-                let mut api = crate::method::error_in_result::<M>(raw.get())?;
-                api.description = replies
-                    .client()
-                    .redact_with(api.description, replies.secrets());
-                Err(Error::from_api(api))
-            }
-            Ok(raw) => M::decode(raw.get())
-                .map(|output| M::split(output).0)
-                .map_err(|e| {
-                    let secrets = replies.secrets();
-                    Error::Decode(replies.client().mismatch(M::NAME, raw.get(), e, secrets))
-                }),
+            Ok(raw) => replies
+                .client()
+                .output::<M>(raw.get(), replies.secrets())
+                .map(|output| M::split(output).0),
         })
     }
     fn lift(e: Error) -> Error<M::Error> {
