@@ -200,8 +200,13 @@ fn member_doc(key: &str, s: &Schema) -> String {
         doc.push_str(": ");
         doc.push_str(d.trim());
     }
-    if let Some(p) = &s.pattern {
-        doc.push_str(&format!(" Pattern: `{p}`."));
+    match (&s.pattern, s.ty) {
+        (Some(p), TypeName::Map) => doc.push_str(&format!(" Keys match `{p}`.")),
+        (Some(p), _) => doc.push_str(&format!(" Pattern: `{p}`.")),
+        (None, _) => {}
+    }
+    if let (TypeName::Map, Some(n)) = (s.ty, s.max_items) {
+        doc.push_str(&format!(" At most {n} entries."));
     }
     if let Some(text) = s
         .default
@@ -638,6 +643,20 @@ fn rules(members: &IndexMap<String, Schema>, cross: &[Rule]) -> Option<serde_jso
                     if let Some(n) = nested {
                         r.insert("obj".into(), n);
                     }
+                }
+            }
+            TypeName::Map
+                if s.min_items.is_some() || s.max_items.is_some() || s.pattern.is_some() =>
+            {
+                r.insert("t".into(), json!("m"));
+                if let Some(n) = s.min_items {
+                    r.insert("imin".into(), json!(n));
+                }
+                if let Some(n) = s.max_items {
+                    r.insert("imax".into(), json!(n));
+                }
+                if let Some(p) = &s.pattern {
+                    r.insert("pat".into(), json!(p));
                 }
             }
             TypeName::Integer | TypeName::Id | TypeName::Number

@@ -110,11 +110,14 @@ impl MethodInfo {
 struct Rule {
     /// The parameter's key.
     k: String,
-    /// `s` text, `l` localized text, `a` array, `o` object, `f` filter or order; other kinds
-    /// have no own checks.
+    /// `s` text, `l` localized text, `a` array, `m` map, `n` number, `o` object, `f` filter or
+    /// order; other kinds have no own checks.
     t: String,
     r: bool,
     pat: Option<String>,
+    /// `pat`, compiled when the rules are read.
+    #[serde(skip)]
+    re: Option<regex::Regex>,
     min: Option<usize>,
     max: Option<usize>,
     url: bool,
@@ -158,20 +161,50 @@ struct Rules {
     x: Vec<Cross>,
 }
 
-/// Rules are read once per process and method; the number of methods bounds the cache.
+/// Rules are read once per process and method; the number of methods bounds the cache. Each
+/// thread keeps the pointers it has looked up, so that validating a request takes no lock.
 fn rules(text: &'static str) -> Result<&'static Rules, String> {
-    type Cache = Mutex<Vec<(usize, &'static Rules)>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    type Cache = Vec<(usize, &'static Rules)>;
+    thread_local! {
+        static SEEN: std::cell::RefCell<Cache> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    static SHARED: OnceLock<Mutex<Cache>> = OnceLock::new();
     let key = text.as_ptr() as usize;
-    if let Some((_, r)) = cache.iter().find(|(k, _)| *k == key) {
+    let find = |cache: &Cache| cache.iter().find(|(k, _)| *k == key).map(|(_, r)| *r);
+    if let Some(r) = SEEN.with_borrow(|seen| find(seen)) {
         return Ok(r);
     }
-    let parsed: Rules = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let leaked: &'static Rules = Box::leak(Box::new(parsed));
-    cache.push((key, leaked));
-    Ok(leaked)
+    let found = {
+        let mut shared = SHARED
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match find(&shared) {
+            Some(r) => r,
+            None => {
+                let mut parsed: Rules = serde_json::from_str(text).map_err(|e| e.to_string())?;
+                parsed.compile();
+                let leaked: &'static Rules = Box::leak(Box::new(parsed));
+                shared.push((key, leaked));
+                leaked
+            }
+        }
+    };
+    SEEN.with_borrow_mut(|seen| seen.push((key, found)));
+    Ok(found)
+}
+
+impl Rules {
+    /// Compiles every pattern once. The macro compiled them already, so none fails here; one
+    /// that did would match nothing (see [`Validator::text`]).
+    fn compile(&mut self) {
+        for rule in &mut self.p {
+            rule.re = rule.pat.as_deref().and_then(|p| regex::Regex::new(p).ok());
+            if let Some(nested) = &mut rule.obj {
+                nested.compile();
+            }
+        }
+    }
 }
 
 /// Collects the problems of a request, each with the path of its parameter: what the client
@@ -311,6 +344,29 @@ impl Validator {
                     }
                 }
             }
+            "m" => {
+                let keys: Vec<&str> = match value {
+                    Some(Param::Map(m)) => m.iter().map(|(k, _)| k.as_str()).collect(),
+                    Some(Param::Value(Value::Object(o))) => o.keys().map(String::as_str).collect(),
+                    _ => return,
+                };
+                let len = keys.len();
+                if let Some(min) = rule.imin.filter(|&m| len < m) {
+                    self.fail(&rule.k, format!("needs at least {min} entries, has {len}"));
+                }
+                if let Some(max) = rule.imax.filter(|&m| len > m) {
+                    self.fail(&rule.k, format!("takes at most {max} entries, has {len}"));
+                }
+                if let Some(p) = &rule.pat {
+                    let fits = |k: &&str| rule.re.as_ref().is_some_and(|re| re.is_match(k));
+                    if let Some(bad) = keys.iter().find(|k| !fits(k)) {
+                        self.fail(
+                            &rule.k,
+                            format!("has the key {bad:?}, which does not match {p}"),
+                        );
+                    }
+                }
+            }
             "n" => {
                 let Some(n) = value.and_then(Param::json).and_then(|v| v.as_f64()) else {
                     return;
@@ -412,7 +468,7 @@ impl Validator {
             }
         };
         if let Some(p) = &rule.pat {
-            if !matches(p, value) {
+            if !rule.re.as_ref().is_some_and(|re| re.is_match(value)) {
                 self.fail(param, format!("{} does not match {p}", shown()));
             }
         }
@@ -450,25 +506,6 @@ fn given(rule: &Rule, value: Option<&Param>) -> bool {
             .iter()
             .any(|(_, v)| text(v).is_some_and(|t| !t.is_empty())),
         (_, v) => v.is_some_and(Param::given),
-    }
-}
-
-/// Patterns are compiled once per process; a spec has a handful, so a small list serves.
-fn matches(pattern: &str, value: &str) -> bool {
-    static CACHE: OnceLock<Mutex<Vec<(String, regex::Regex)>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, re)) = cache.iter().find(|(p, _)| p == pattern) {
-        return re.is_match(value);
-    }
-    // The macro compiled the pattern already; an invalid one cannot reach here.
-    match regex::Regex::new(pattern) {
-        Ok(re) => {
-            let ok = re.is_match(value);
-            cache.push((pattern.to_owned(), re));
-            ok
-        }
-        Err(_) => false,
     }
 }
 

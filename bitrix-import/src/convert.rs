@@ -776,6 +776,28 @@ struct ErrorRow {
     in_result: bool,
 }
 
+/// Does an error's description say, without a condition, that only an administrator may call
+/// the method ("Access denied! Admin permissions required")? One that names an alternative
+/// ("administrator rights or full access to ...") or a case ("binding with AUTH_TYPE requires
+/// administrator access rights") depends on more than who calls, and is left unmarked.
+fn admin_only(description: &str) -> bool {
+    let t = description.to_ascii_lowercase();
+    let says = [
+        "admin permissions required",
+        "administrator rights required",
+        "administrator authorization required",
+        "must be an administrator",
+        "non-administrator",
+        "not executed by an administrator",
+    ]
+    .iter()
+    .any(|w| t.contains(w));
+    let conditional = [" or ", " with ", " when ", " if ", "binding"]
+        .iter()
+        .any(|w| t.contains(w));
+    says && !conditional
+}
+
 fn status_of(code: &str) -> Option<u16> {
     bitrix_spec::SYSTEM_ERRORS
         .iter()
@@ -1252,6 +1274,11 @@ impl Draft {
                     if e.in_result {
                         x.insert("in_result".into(), Yaml::Bool(true));
                     }
+                    if admin_only(&e.description) {
+                        let mut when = Mapping::new();
+                        when.insert("not_admin".into(), Yaml::Bool(true));
+                        x.insert("when".into(), Yaml::Mapping(when));
+                    }
                     Yaml::Mapping(x)
                 })
                 .collect();
@@ -1635,7 +1662,7 @@ fn repair_request(
             }
             _ => false,
         },
-        Violation::Invalid(p, _) => {
+        Violation::Invalid { param: p, .. } => {
             let Some(value) = req.get(p) else {
                 return false;
             };

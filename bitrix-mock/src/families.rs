@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bitrix_spec::{ErrorSpec, Schema, Spec, TypeName};
+use bitrix_spec::{ErrorSpec, Schema, Spec, Trigger, TypeName};
 use serde_json::{Map, Value, json};
 
 use crate::methods::Page;
@@ -237,9 +237,17 @@ fn wrapper(spec: &Spec) -> Option<String> {
         .cloned()
 }
 
-/// The documented error that says the entity does not exist; one about something a field
-/// names (`The user specified in the "Responsible" field was not found`) is another matter.
+/// The documented error that says the entity does not exist: the entry marked `when: {
+/// not_found: .. }`, else one whose words say so; one about something a field names (`The
+/// user specified in the "Responsible" field was not found`) is another matter.
 fn not_found_error(spec: &Spec) -> Option<&ErrorSpec> {
+    let marked = spec
+        .errors
+        .iter()
+        .find(|e| matches!(e.when, Some(Trigger::NotFound(_))));
+    if marked.is_some() {
+        return marked;
+    }
     let says = |e: &&ErrorSpec| {
         let code = e.code.to_ascii_lowercase();
         let text = e.description.to_ascii_lowercase();

@@ -571,6 +571,12 @@ impl Portal {
         if let Err(fail) = valid {
             return self.failure(spec, &fail);
         }
+        // Checked once the request is well-formed, as the portal checks rights before acting.
+        if !caller.is_admin() {
+            if let Some(e) = spec.error_for(&Trigger::NotAdmin(true)) {
+                return Reply::documented(e);
+            }
+        }
         let Some(behaviour) = methods::find(name) else {
             let mut state = self.lock();
             return match self
@@ -609,23 +615,24 @@ impl Portal {
             Fail::Worded { code, text, args } => (*code, Some(*text), args.as_slice()),
         };
         let same = |e: &&ErrorSpec| e.code.eq_ignore_ascii_case(code);
+        // Entries with a validation trigger word those failures; a behaviour's error is another.
+        let stateful = |e: &&ErrorSpec| e.when.as_ref().is_none_or(Trigger::is_state);
         let entry = text
             .and_then(|t| spec.errors.iter().filter(same).find(|e| e.description == t))
-            // Entries with a trigger word validation failures; a behaviour's error is the other one.
-            .or_else(|| spec.errors.iter().filter(same).find(|e| e.when.is_none()))
+            .or_else(|| spec.errors.iter().filter(same).find(stateful))
             .or_else(|| spec.errors.iter().find(same))
             // A page that forgot a code its siblings document: borrow their wording.
             .or_else(|| {
                 let siblings = self.specs.values().filter(|s| s.scope == spec.scope);
                 siblings
                     .flat_map(|s| &s.errors)
-                    .find(|e| same(e) && e.when.is_none())
+                    .find(|e| same(e) && stateful(e))
             })
             // A code the portal answers across modules (`ERROR_WRONG_HANDLER_URL` of its handler
             // check, say), documented only on other modules' pages.
             .or_else(|| {
                 let all = self.specs.values().flat_map(|s| &s.errors);
-                all.into_iter().find(|e| same(e) && e.when.is_none())
+                all.into_iter().find(|e| same(e) && stateful(e))
             });
         match entry {
             Some(e) => Reply::spec_error(e, &fill(&e.description, args)),
@@ -684,17 +691,17 @@ fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<Map<String, Val
 /// A request that fails its spec: the documented error for that failure, or the portal's generic
 /// argument error.
 fn rejection(spec: &Spec, violation: &Violation) -> Reply {
-    if let Some(e) = spec.error_for(&violation.trigger()) {
+    if let Some(e) = violation.documented(spec) {
         return Reply::documented(e);
     }
     let text = match violation {
         Violation::NoParams => "No parameters given".to_owned(),
         Violation::Missing(p) => format!("Argument '{p}' is null or empty"),
         // The reason quotes the value, which must not echo a credential.
-        Violation::Invalid(p, _) if spec.params.get(p).is_some_and(|s| s.secret) => {
-            format!("Argument '{p}' has an invalid value")
+        Violation::Invalid { param, .. } if spec.params.get(param).is_some_and(|s| s.secret) => {
+            format!("Argument '{param}' has an invalid value")
         }
-        Violation::Invalid(_, why) => why.clone(),
+        Violation::Invalid { why, .. } => why.clone(),
         Violation::Rule(i, why) => match spec.rules.get(*i) {
             Some(rule) => rule.description.clone().unwrap_or_else(|| why.clone()),
             None => why.clone(),

@@ -131,13 +131,27 @@ pub(crate) fn check_with(src: &Source<'_>, spec: &Spec, damage: &Damage) -> Vec<
             ));
         }
         match &e.when {
-            Some(Trigger::Missing(p) | Trigger::Invalid(p))
+            Some(Trigger::Invalid(p) | Trigger::NotFound(p))
+                if params_known && spec.params.contains_key(path_head(p)) =>
+            {
+                if let Err(why) = resolve_path(spec, p) {
+                    out.push(src.at(&at("when"), why));
+                }
+            }
+            Some(Trigger::Missing(p) | Trigger::Invalid(p) | Trigger::NotFound(p))
                 if params_known && !spec.params.contains_key(p) =>
             {
+                let hint = if matches!(e.when, Some(Trigger::Missing(_)))
+                    && spec.params.contains_key(path_head(p))
+                {
+                    " (`missing:` takes a parameter; a required member left out is `invalid: PATH`)"
+                } else {
+                    ""
+                };
                 out.push(src.at(
                     &at("when"),
                     format!(
-                        "`{p}` is not a parameter; parameters: {}",
+                        "`{p}` is not a parameter{hint}; parameters: {}",
                         names(&spec.params)
                     ),
                 ));
@@ -499,7 +513,15 @@ pub(crate) fn check_schema(
         _ => only(s.items.is_some(), "items", "`array` and `map`", out),
     }
     if !ty.is_textual() {
-        only(s.pattern.is_some(), "pattern", "string types", out);
+        // On a map it is the pattern of the keys.
+        if ty != TypeName::Map {
+            only(
+                s.pattern.is_some(),
+                "pattern",
+                "string types and `map` (its keys)",
+                out,
+            );
+        }
         only(s.min_length.is_some(), "min_length", "string types", out);
         only(s.max_length.is_some(), "max_length", "string types", out);
     }
@@ -522,9 +544,9 @@ pub(crate) fn check_schema(
             out.push(src.at(&at("minimum"), format!("minimum {lo} exceeds maximum {hi}")));
         }
     }
-    if ty != TypeName::Array {
-        only(s.min_items.is_some(), "min_items", "`array`", out);
-        only(s.max_items.is_some(), "max_items", "`array`", out);
+    if !matches!(ty, TypeName::Array | TypeName::Map) {
+        only(s.min_items.is_some(), "min_items", "`array` and `map`", out);
+        only(s.max_items.is_some(), "max_items", "`array` and `map`", out);
     }
     if let Some(p) = &s.pattern {
         if let Err(e) = regex::Regex::new(p) {
@@ -665,4 +687,88 @@ fn is_field_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The parameter a trigger's path starts at.
+fn path_head(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap_or(path)
+}
+
+/// Follows a trigger's path (`MESSAGES[].message`, `fields.ID`, `MESSAGES[].*`) through the
+/// parameters' schemas; the error says where it leaves them.
+fn resolve_path(spec: &Spec, path: &str) -> Result<(), String> {
+    use crate::validate::Step;
+    let Some(steps) = crate::validate::steps(path) else {
+        return Err(format!(
+            "`{path}` is not a path: write a parameter, then `.member`, `[]` (any item) or `.*` (any member), e.g. `MESSAGES[].message`"
+        ));
+    };
+    let mut schema = None::<&Schema>;
+    let mut walked = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        let next = match (schema, step) {
+            (None, Step::Member(name)) => spec.params.get(*name),
+            (Some(s), Step::Item("")) if matches!(s.ty, TypeName::Array | TypeName::Map) => {
+                s.items.as_deref()
+            }
+            (Some(s), Step::Item(_)) if matches!(s.ty, TypeName::Array | TypeName::Map) => {
+                return Err(format!(
+                    "`{path}`: write `{walked}[]` for any item, not an index or a key"
+                ));
+            }
+            (Some(s), Step::Member("*")) if s.ty == TypeName::Object => {
+                if i + 1 < steps.len() {
+                    return Err(format!("`{path}`: `*` (any member) can only end a path"));
+                }
+                return Ok(());
+            }
+            (Some(s), Step::Member(name)) if s.ty == TypeName::Object => {
+                match s.fields.as_ref().and_then(|f| f.get(*name)) {
+                    Some(f) => Some(f),
+                    None => {
+                        let known = s
+                            .fields
+                            .iter()
+                            .flatten()
+                            .map(|(k, _)| format!("`{k}`"))
+                            .collect::<Vec<_>>();
+                        return Err(format!(
+                            "`{path}`: `{walked}` has no member `{name}`; it has {}",
+                            if known.is_empty() {
+                                "none listed".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
+                        ));
+                    }
+                }
+            }
+            (Some(s), _) => {
+                let want = match step {
+                    Step::Item(_) => "`[]` needs an `array` or a `map`",
+                    Step::Member(_) => "a member needs an `object`",
+                };
+                return Err(format!(
+                    "`{path}`: `{walked}` is of type `{}`, and {want}",
+                    s.ty.as_str()
+                ));
+            }
+            (None, Step::Item(_)) => None,
+        };
+        let Some(next) = next else {
+            // An array or a map whose items are not described, or a parameter that is unknown
+            // (reported above): nothing to follow further.
+            return Ok(());
+        };
+        match step {
+            Step::Member(name) if i == 0 => walked.push_str(name),
+            Step::Member(name) => {
+                walked.push('.');
+                walked.push_str(name);
+            }
+            Step::Item(_) => walked.push_str("[]"),
+        }
+        schema = Some(next);
+    }
+    Ok(())
 }

@@ -22,7 +22,7 @@ pub use model::{
 };
 pub use parse::{Diagnostic, Seg, parse, path_string};
 pub use types::{Shared, Types, type_files};
-pub use validate::{Mode, Violation, conforms, is_empty, validate_request};
+pub use validate::{Mode, Violation, check_param, conforms, is_empty, validate_request};
 
 /// Parses and checks a spec: `Ok` only when it is free of every error [`parse`] and [`check`] find.
 ///

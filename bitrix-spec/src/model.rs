@@ -205,10 +205,10 @@ pub struct Schema {
     /// Largest value of an `integer`, `id` or `number` (a page size up to 50, say).
     #[serde(default)]
     pub maximum: Option<f64>,
-    /// Minimum number of items of an array.
+    /// Minimum number of items of an array (entries of a map).
     #[serde(default)]
     pub min_items: Option<usize>,
-    /// Maximum number of items of an array.
+    /// Maximum number of items of an array (entries of a map).
     #[serde(default)]
     pub max_items: Option<usize>,
     /// Members of an `object`, in order.
@@ -606,12 +606,27 @@ pub enum Trigger {
     NoParams(bool),
     /// This parameter is missing or empty.
     Missing(String),
-    /// This parameter has a value the method does not accept.
+    /// This parameter has a value the method does not accept. A path narrows it to where the
+    /// value fails: `MESSAGES[]` (an item), `MESSAGES[].message` (a member of an item),
+    /// `MESSAGES[].*` (any member of an item); the most specific entry that covers the failure
+    /// answers it.
     Invalid(String),
     /// The rule with this index (0-based) in `rules` is violated.
     Rule(usize),
     /// The call is made in an auth context the method does not accept.
     WrongContext(bool),
+    /// The record this parameter names (a path like those of `Invalid`) does not exist.
+    NotFound(String),
+    /// The caller is not a portal administrator.
+    NotAdmin(bool),
+}
+
+impl Trigger {
+    /// Does it depend on the portal's state (what exists, who calls) rather than on the
+    /// request's shape?
+    pub fn is_state(&self) -> bool {
+        matches!(self, Trigger::NotFound(_) | Trigger::NotAdmin(_))
+    }
 }
 
 /// The YAML form of [`Trigger`]: a mapping with exactly one key.
@@ -625,6 +640,9 @@ struct When {
     rule: Option<usize>,
     #[serde(default)]
     wrong_context: bool,
+    not_found: Option<String>,
+    #[serde(default)]
+    not_admin: bool,
 }
 
 impl TryFrom<When> for Trigger {
@@ -647,11 +665,17 @@ impl TryFrom<When> for Trigger {
         if w.wrong_context {
             found.push(Trigger::WrongContext(true));
         }
+        if let Some(p) = w.not_found {
+            found.push(Trigger::NotFound(p));
+        }
+        if w.not_admin {
+            found.push(Trigger::NotAdmin(true));
+        }
         match found.len() {
             1 => Ok(found.remove(0)),
             n => Err(format!(
                 "`when` takes exactly one of `no_params: true`, `missing: PARAM`, `invalid: PARAM`, \
-                 `rule: N`, `wrong_context: true`; found {n}"
+                 `rule: N`, `wrong_context: true`, `not_found: PARAM`, `not_admin: true`; found {n}"
             )),
         }
     }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{AuthContext, Schema, Spec, Trigger, TypeName};
+use crate::model::{AuthContext, ErrorSpec, Schema, Spec, Trigger, TypeName};
 
 /// Which side of a call a value is from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +26,16 @@ pub enum Violation {
     NoParams,
     /// A required parameter is missing or empty.
     Missing(String),
-    /// A parameter has a value the method does not accept; the string says why.
-    Invalid(String, String),
+    /// A parameter has a value the method does not accept.
+    Invalid {
+        /// The parameter.
+        param: String,
+        /// Where its value fails: the parameter itself (`MESSAGES`), or a member or an item
+        /// inside it (`MESSAGES[0].user`).
+        at: String,
+        /// Why, naming the path.
+        why: String,
+    },
     /// The rule with this index is violated; the string says how.
     Rule(usize, String),
 }
@@ -38,10 +46,83 @@ impl Violation {
         match self {
             Violation::NoParams => Trigger::NoParams(true),
             Violation::Missing(p) => Trigger::Missing(p.clone()),
-            Violation::Invalid(p, _) => Trigger::Invalid(p.clone()),
+            Violation::Invalid { param, .. } => Trigger::Invalid(param.clone()),
             Violation::Rule(i, _) => Trigger::Rule(*i),
         }
     }
+
+    /// The spec's error entry that answers this violation. For an invalid value it is the most
+    /// specific `invalid:` path that covers where the value fails (`MESSAGES[].*` before
+    /// `MESSAGES` for a message without its `user`); among equals, the first.
+    pub fn documented<'a>(&self, spec: &'a Spec) -> Option<&'a ErrorSpec> {
+        let Violation::Invalid { at, .. } = self else {
+            return spec.error_for(&self.trigger());
+        };
+        let covering = spec.errors.iter().filter_map(|e| match &e.when {
+            Some(Trigger::Invalid(pattern)) => path_covers(pattern, at).map(|n| (n, e)),
+            _ => None,
+        });
+        covering.rev().max_by_key(|(n, _)| *n).map(|(_, e)| e)
+    }
+}
+
+/// One step of a path: a member name (`*` for any in a pattern), or an item's index or key
+/// (empty for any in a pattern).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step<'a> {
+    Member(&'a str),
+    Item(&'a str),
+}
+
+/// The steps of `MESSAGES[0].message` or of a pattern such as `MESSAGES[].*`; `None` when it is
+/// not such a path.
+pub(crate) fn steps(path: &str) -> Option<Vec<Step<'_>>> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    let name_end = |r: &str| r.find(['.', '[']).unwrap_or(r.len());
+    let end = name_end(rest);
+    if end == 0 {
+        return None;
+    }
+    out.push(Step::Member(&rest[..end]));
+    rest = &rest[end..];
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            out.push(Step::Item(&r[..close]));
+            rest = &r[close + 1..];
+        } else {
+            let r = rest.strip_prefix('.')?;
+            let end = name_end(r);
+            if end == 0 {
+                return None;
+            }
+            out.push(Step::Member(&r[..end]));
+            rest = &r[end..];
+        }
+    }
+    Some(out)
+}
+
+/// How specific `pattern` is where it covers the path `at`: its steps, then those of them that
+/// are no wildcard; `None` when it does not cover it.
+fn path_covers(pattern: &str, at: &str) -> Option<(usize, usize)> {
+    let (p, a) = (steps(pattern)?, steps(at)?);
+    if p.len() > a.len() {
+        return None;
+    }
+    let fits = p.iter().zip(&a).enumerate().all(|(i, pair)| match pair {
+        (Step::Member("*"), Step::Member(_)) => i > 0,
+        (Step::Member(x), Step::Member(y)) => x == y,
+        (Step::Item(""), Step::Item(_)) => true,
+        (Step::Item(x), Step::Item(y)) => x == y,
+        _ => false,
+    });
+    let exact = p
+        .iter()
+        .filter(|s| !matches!(s, Step::Member("*") | Step::Item("")))
+        .count();
+    fits.then_some((p.len(), exact))
 }
 
 /// Validates request parameters against a spec, in the order the portal does: emptiness, each
@@ -61,23 +142,37 @@ pub fn validate_request(
         return Err(Violation::NoParams);
     }
     for (name, schema) in &spec.params {
-        match params.get(name) {
-            Some(v) if !is_empty(v) => {
-                let mut path = name.clone();
-                check_value(schema, v, Mode::Request, &mut path)
-                    .map_err(|e| Violation::Invalid(name.clone(), e))?;
-            }
-            _ if schema.required || schema.required_in.contains(&context) => {
-                return Err(Violation::Missing(name.clone()));
-            }
-            _ => {}
-        }
+        check_param(name, schema, params.get(name), context)?;
     }
     for (i, rule) in spec.rules.iter().enumerate() {
         rule.check(given, |k| params.get(k))
             .map_err(|why| Violation::Rule(i, why))?;
     }
     Ok(())
+}
+
+/// Checks one parameter (`None`: not sent) as [`validate_request`] does.
+pub fn check_param(
+    name: &str,
+    schema: &Schema,
+    value: Option<&Value>,
+    context: AuthContext,
+) -> Result<(), Violation> {
+    match value {
+        Some(v) if !is_empty(v) => {
+            // On failure the path is left where the value fails.
+            let mut at = name.to_owned();
+            check_value(schema, v, Mode::Request, &mut at).map_err(|why| Violation::Invalid {
+                param: name.to_owned(),
+                at,
+                why,
+            })
+        }
+        _ if schema.required || schema.required_in.contains(&context) => {
+            Err(Violation::Missing(name.to_owned()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What the portal treats as "not given": null, "", [] and {}.
@@ -272,6 +367,9 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
                 Value::Array(a) if a.is_empty() => Vec::new(),
                 _ => return fail(path, "expected an object"),
             };
+            if mode == Mode::Request {
+                check_entries(s, &entries, path)?;
+            }
             if let Some(item) = &s.items {
                 for (k, iv) in entries {
                     let len = path.len();
@@ -280,6 +378,24 @@ fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
                     path.truncate(len);
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// The entry count and the key pattern of a `map`.
+fn check_entries(s: &Schema, entries: &[(String, &Value)], path: &str) -> Result<(), String> {
+    let n = entries.len();
+    if let Some(min) = s.min_items.filter(|&m| n < m) {
+        return Err(format!("`{path}` needs at least {min} entries, found {n}"));
+    }
+    if let Some(max) = s.max_items.filter(|&m| n > m) {
+        return Err(format!("`{path}` takes at most {max} entries, found {n}"));
+    }
+    if let Some(p) = &s.pattern {
+        let re = regex::Regex::new(p).map_err(|e| e.to_string())?;
+        if let Some((k, _)) = entries.iter().find(|(k, _)| !re.is_match(k)) {
+            return Err(format!("`{path}`: the key {k:?} must match {p}"));
         }
     }
     Ok(())
@@ -403,6 +519,14 @@ errors:
   - { code: ERROR_BOTH, status: 400, description: "Give A or B, not both", when: { rule: 0 } }
 "#;
 
+    fn invalid(param: &str, why: &str) -> Violation {
+        Violation::Invalid {
+            param: param.into(),
+            at: param.into(),
+            why: why.into(),
+        }
+    }
+
     fn check(params: Value) -> Result<(), Violation> {
         let spec = crate::load("demo.task.add.yaml", SPEC).expect("the spec loads");
         let Value::Object(params) = params else {
@@ -420,23 +544,23 @@ errors:
         );
         assert_eq!(
             check(json!({"fields": {"DEADLINE": "2026-12-31"}})),
-            Err(Violation::Invalid(
-                "fields".into(),
-                "`fields`: give all of DEADLINE, REMIND or none; missing: REMIND".into()
+            Err(invalid(
+                "fields",
+                "`fields`: give all of DEADLINE, REMIND or none; missing: REMIND"
             ))
         );
         assert_eq!(
             check(json!({"fields": {"TITLE": "t", "MODE": "link"}})),
-            Err(Violation::Invalid(
-                "fields".into(),
-                "`fields`: URL required when MODE is \"link\"".into()
+            Err(invalid(
+                "fields",
+                "`fields`: URL required when MODE is \"link\""
             ))
         );
         assert_eq!(
             check(json!({"fields": {"REMIND": "Y"}})),
-            Err(Violation::Invalid(
-                "fields".into(),
-                "`fields`: give at least one of TITLE, DEADLINE".into()
+            Err(invalid(
+                "fields",
+                "`fields`: give at least one of TITLE, DEADLINE"
             ))
         );
         assert_eq!(
@@ -445,10 +569,7 @@ errors:
         );
         assert_eq!(
             check(json!({"fields": {"TITLE": "t"}, "LIMIT": 51})),
-            Err(Violation::Invalid(
-                "LIMIT".into(),
-                "`LIMIT` must be at most 50, found 51".into()
-            ))
+            Err(invalid("LIMIT", "`LIMIT` must be at most 50, found 51"))
         );
         let both = check(json!({"fields": {"TITLE": "t"}, "A": "x", "B": "y"}));
         assert_eq!(
@@ -458,5 +579,77 @@ errors:
                 "give at most one of A, B; given: A, B".into()
             ))
         );
+    }
+
+    #[test]
+    fn the_most_specific_invalid_path_answers() {
+        const SPEC: &str = r#"
+method: demo.message.send
+scope: demo
+summary: s
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com
+params:
+  MESSAGES:
+    type: array
+    required: true
+    items:
+      type: object
+      fields:
+        user: { type: object, required: true, fields: { id: { type: string, required: true } } }
+        chat: { type: string, required: true }
+result: { type: boolean, required: true }
+errors:
+  - { code: ERROR_ARGUMENT, status: 400, description: "not an array", when: { invalid: MESSAGES } }
+  - { code: ERROR_ARGUMENT, status: 400, description: "an item is not an array", when: { invalid: "MESSAGES[]" } }
+  - { code: ERROR_ARGUMENT, status: 400, description: "a message lacks user or chat", when: { invalid: "MESSAGES[].*" } }
+  - { code: ERROR_USER, status: 400, description: "bad user", when: { invalid: "MESSAGES[].user" } }
+"#;
+        let spec = crate::load("demo.message.send.yaml", SPEC).expect("the spec loads");
+        let answer = |params: Value| {
+            let Value::Object(params) = params else {
+                unreachable!("objects only")
+            };
+            let v = validate_request(&spec, &params, AuthContext::Webhook).expect_err("invalid");
+            v.documented(&spec).map(|e| e.description.clone())
+        };
+        let chat = json!({"chat": "c"});
+        assert_eq!(
+            answer(json!({"MESSAGES": "x"})).as_deref(),
+            Some("not an array")
+        );
+        assert_eq!(
+            answer(json!({"MESSAGES": [5]})).as_deref(),
+            Some("an item is not an array")
+        );
+        assert_eq!(
+            answer(json!({"MESSAGES": [{"user": {"id": "1"}}]})).as_deref(),
+            Some("a message lacks user or chat")
+        );
+        assert_eq!(
+            answer(json!({"MESSAGES": [chat]})).as_deref(),
+            Some("bad user")
+        );
+        assert_eq!(
+            answer(json!({"MESSAGES": [{"chat": "c", "user": {}}]})).as_deref(),
+            Some("bad user")
+        );
+        assert_eq!(
+            path_covers("MESSAGES[].*", "MESSAGES[3].chat"),
+            Some((3, 1))
+        );
+        assert_eq!(path_covers("MESSAGES[].*", "MESSAGES[3]"), None);
+        assert_eq!(path_covers("*", "MESSAGES"), None);
+        assert_eq!(
+            steps("a[b.c].d"),
+            Some(vec![
+                Step::Member("a"),
+                Step::Item("b.c"),
+                Step::Member("d")
+            ])
+        );
+        assert_eq!(steps("a..b"), None);
     }
 }

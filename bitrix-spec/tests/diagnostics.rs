@@ -235,3 +235,61 @@ fn every_problem_of_a_shared_type_is_reported() {
     let text: Vec<String> = bad.iter().map(ToString::to_string).collect();
     assert_eq!(text.len(), 3, "{text:#?}");
 }
+
+#[test]
+fn trigger_paths_are_followed_through_the_schemas() {
+    let d = diags(
+        r#"params:
+  MESSAGES:
+    type: array
+    required: true
+    items:
+      type: object
+      fields:
+        user: { type: object, fields: { id: { type: string } } }
+        chat: { type: string }
+  CODE: { type: string }
+result: { type: boolean, required: true }
+errors:
+  - { code: A, status: 400, description: a, when: { invalid: "MESSAGES[].user.id" } }
+  - { code: B, status: 400, description: b, when: { invalid: "MESSAGES[].*" } }
+  - { code: C, status: 400, description: c, when: { invalid: "MESSAGES[0]" } }
+  - { code: D, status: 400, description: d, when: { invalid: "MESSAGES[].usr" } }
+  - { code: E, status: 400, description: e, when: { invalid: "CODE[]" } }
+  - { code: F, status: 400, description: f, when: { invalid: "MESSAGES[].*.id" } }
+  - { code: G, status: 400, description: g, when: { not_found: "MESSAGES..x" } }
+  - { code: H, status: 400, description: h, when: { not_found: CHAT } }
+  - { code: I, status: 403, description: i, when: { not_admin: true } }
+  - { code: J, status: 400, description: j, when: { missing: "MESSAGES[]" } }
+"#,
+    );
+    let messages: Vec<&str> = d
+        .iter()
+        .map(|l| l.split_once(": ").map_or("", |x| x.1))
+        .collect();
+    assert_eq!(d.len(), 7, "{d:#?}");
+    assert!(
+        messages[0].contains("write `MESSAGES[]` for any item"),
+        "{d:#?}"
+    );
+    assert!(
+        messages[1].contains("`MESSAGES[]` has no member `usr`; it has `user`, `chat`"),
+        "{d:#?}"
+    );
+    assert!(
+        messages[2].contains("`CODE` is of type `string`, and `[]` needs"),
+        "{d:#?}"
+    );
+    assert!(
+        messages[3].contains("`*` (any member) can only end a path"),
+        "{d:#?}"
+    );
+    assert!(messages[4].contains("is not a path"), "{d:#?}");
+    assert!(messages[5].contains("`CHAT` is not a parameter"), "{d:#?}");
+    assert!(
+        messages[6].contains("a required member left out is `invalid: PATH`"),
+        "{d:#?}"
+    );
+    // Each at its entry's line.
+    assert!(d[0].starts_with("22:"), "{d:#?}");
+}

@@ -9,7 +9,7 @@ mod imconnector;
 mod messageservice;
 mod system;
 
-use bitrix_spec::{AuthContext, Mode, Spec, Trigger, Violation};
+use bitrix_spec::{AuthContext, Spec, Trigger, Violation};
 use serde_json::{Map, Value};
 
 use crate::auth::Caller;
@@ -129,16 +129,8 @@ fn check_params(
         let Some(schema) = spec.params.get(name) else {
             continue;
         };
-        match params.get(name) {
-            Some(v) if !bitrix_spec::is_empty(v) => {
-                bitrix_spec::conforms(schema, v, Mode::Request)
-                    .map_err(|why| Fail::Rejected(Violation::Invalid(name.to_owned(), why)))?;
-            }
-            _ if schema.required || schema.required_in.contains(&context) => {
-                return Err(Fail::Rejected(Violation::Missing(name.to_owned())));
-            }
-            _ => {}
-        }
+        bitrix_spec::check_param(name, schema, params.get(name), context)
+            .map_err(Fail::Rejected)?;
     }
     Ok(())
 }

@@ -434,11 +434,19 @@ async fn bot_send_needs_a_dialog_it_takes_part_in_and_content() {
 
     // Forwarding copies messages the bot can read and maps each uuid to the copy.
     let original = p.mock.post_message(chat, ADMIN_USER_ID);
-    let send = json!({"botId": bot, "dialogId": format!("chat{chat}"), "fields": {"forwardIds": {"u-1": original}}});
+    let uuid = "0b6c1f9e-4a4d-4e8a-9d3c-2f1e0a9b8c7d";
+    let send = json!({"botId": bot, "dialogId": format!("chat{chat}"), "fields": {"forwardIds": {uuid: original}}});
     let sent = result(p.app("imbot.v2.Chat.Message.send", send).await);
-    let copy = sent["uuidMap"]["u-1"].as_i64().expect("a copy");
+    let copy = sent["uuidMap"][uuid].as_i64().expect("a copy");
     assert_eq!(sent["id"], copy);
     assert_eq!(p.mock.message_text(copy), p.mock.message_text(original));
+    // A key that is no UUID is refused, and nothing is sent. The page documents one answer to an
+    // unusable `fields` (`when: { invalid: fields }`, which covers every place inside it).
+    let before = p.mock.chat_messages(chat).len();
+    let send = json!({"botId": bot, "dialogId": format!("chat{chat}"), "fields": {"forwardIds": {"u-1": original}}});
+    let answer = p.app("imbot.v2.Chat.Message.send", send).await;
+    assert_error(&answer, 400, "EMPTY_MESSAGE", "Message is empty");
+    assert_eq!(p.mock.chat_messages(chat).len(), before);
 }
 
 fn connector_message(id: &str, text: &str) -> Value {
@@ -1705,4 +1713,23 @@ async fn deliver_sms_to_an_unreachable_handler_fails() {
             .await
             .is_err()
     );
+}
+
+/// An error entry marked `when: { not_admin: true }` answers a caller without administrator
+/// rights, once the request is well-formed, for any method (this one has no behaviour of its
+/// own); the administrator gets the method's answer.
+#[tokio::test]
+async fn an_administrators_only_method_refuses_other_users() {
+    let p = Portal::start().await;
+    let method = "crm.automation.trigger.list";
+    let user = p.mock.user_access_token();
+    let answer = p.oauth(&user, method, json!({})).await;
+    assert_error(
+        &answer,
+        400,
+        "ACCESS_DENIED",
+        "Access denied! Admin permissions required",
+    );
+    let answer = p.app(method, json!({})).await;
+    assert_eq!(answer.0, 200, "{answer:?}");
 }

@@ -903,19 +903,32 @@ async fn send_messages_without_line_raw() {
         .await;
 }
 
-/// Of the three documented answers to a malformed MESSAGES, `when` can point only at the first
-/// (the spec's FORMAT GAP note), so that is the one the portal gives.
+/// The three documented answers to a malformed MESSAGES, each given where its `when` path
+/// points: the value, an item, a member of an item.
 #[tokio::test]
-async fn send_messages_with_messages_not_an_array_raw() {
+async fn send_messages_malformed_messages_raw() {
     let p = Portal::start().await;
-    let mut raw = raw_messages();
-    raw["MESSAGES"] = json!("not a list");
-    let not_array = answer(
-        "ERROR_ARGUMENT",
-        "The value of an argument 'MESSAGES' must be of type array",
-    );
-    p.expect_raw(ImconnectorSendMessages::NAME, raw, not_array)
-        .await;
+    let cases = [
+        (
+            json!("not a list"),
+            "The value of an argument 'MESSAGES' must be of type array",
+        ),
+        (
+            json!([5]),
+            "The MESSAGES parameter must be an array of messages (arrays)",
+        ),
+        (
+            json!([{"user": {"id": "u-1"}, "message": {"id": "m-1", "text": "Hi"}}]),
+            "The incorrect structure of a message inside MESSAGES parameter",
+        ),
+    ];
+    for (messages, description) in cases {
+        let mut raw = raw_messages();
+        raw["MESSAGES"] = messages;
+        let expected = answer("ERROR_ARGUMENT", description);
+        p.expect_raw(ImconnectorSendMessages::NAME, raw, expected)
+            .await;
+    }
 }
 
 // =============================================================================================
@@ -993,6 +1006,34 @@ async fn update_messages_without_messages_is_refused() {
     let raw = without(raw_messages(), "MESSAGES");
     p.expect_refused(&p.app(), request, "MESSAGES", raw, NO_MESSAGES)
         .await;
+}
+
+/// "Pass either `text` or `files`": a rule inside each item's `message`, checked by the client
+/// and by the portal.
+#[tokio::test]
+async fn update_messages_needs_a_text_or_files() {
+    let p = Portal::start().await;
+    let item = UpdateMessageItem::new(
+        UpdateMessageUser::new(EXT_USER),
+        UpdateMessageMessage::new().id("m-1"),
+        UpdateMessageChat::new(EXT_CHAT),
+    );
+    let request = ImconnectorUpdateMessages::new(CONNECTOR, DEFAULT_LINE, vec![item]);
+    p.expect_invalid(&p.app(), request, "MESSAGES[0].message.text|files")
+        .await;
+    // The page documents no answer of its own for it: the portal's generic argument error.
+    let mut raw = raw_messages();
+    raw["MESSAGES"][0]["message"] = json!({"id": "m-1"});
+    let got = p
+        .raw(
+            AuthContext::Application,
+            ImconnectorUpdateMessages::NAME,
+            raw,
+        )
+        .await;
+    let why = "`MESSAGES[0].message`: give at least one of text, files";
+    let expected = json!({"error": "ERROR_ARGUMENT", "error_description": why});
+    assert_eq!(got, (400, expected));
 }
 
 #[tokio::test]
@@ -1109,6 +1150,30 @@ async fn bot_send_forwards_messages_and_maps_their_uuids() {
     assert_ne!(sent.id, original);
     assert_eq!(p.mock.message_text(sent.id), p.mock.message_text(original));
     assert_eq!(p.mock.message_author(sent.id), Some(b.bot));
+}
+
+#[tokio::test]
+async fn bot_send_forward_ids_are_at_most_100_uuids() {
+    let p = Portal::start().await;
+    let b = BotChat::new(&p.mock);
+    let original = p.mock.post_message(b.chat, ADMIN_USER_ID);
+    let send = |forward: BTreeMap<String, i64>| {
+        let fields = ChatMessageSendFields::new().forward_ids(forward);
+        ImbotV2ChatMessageSend::new(b.bot, b.dialog()).fields(fields)
+    };
+    let not_a_uuid = BTreeMap::from([("u-1".to_owned(), original)]);
+    p.expect_invalid(&p.app(), send(not_a_uuid), "fields.forwardIds")
+        .await;
+    let many = (0..101)
+        .map(|i| (format!("6f1c2a34-0000-4000-8000-{i:012}"), original))
+        .collect();
+    p.expect_invalid(&p.app(), send(many), "fields.forwardIds")
+        .await;
+    let hundred = (0..100)
+        .map(|i| (format!("6f1c2a34-0000-4000-8000-{i:012}"), original))
+        .collect();
+    let sent = ok(&p.app(), send(hundred)).await;
+    assert_eq!(sent.uuid_map.map(|m| m.len()), Some(100));
 }
 
 #[tokio::test]
