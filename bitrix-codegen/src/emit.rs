@@ -69,6 +69,14 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
     let rules = rules(&spec.params, &spec.rules)
         .map(|r| r.to_string())
         .map(|r| quote!(const RULES: &'static str = #r;));
+    let also = (!spec.also_scopes.is_empty()).then(|| {
+        let s = &spec.also_scopes;
+        quote!(const ALSO_SCOPES: &'static [&'static str] = &[#(#s),*];)
+    });
+    let alternative = (!spec.alternative_scopes.is_empty()).then(|| {
+        let s = &spec.alternative_scopes;
+        quote!(const ALTERNATIVE_SCOPES: &'static [&'static str] = &[#(#s),*];)
+    });
     let in_result = spec.errors.iter().any(|e| e.in_result).then(|| {
         quote!(
             const ERRORS_IN_RESULT: bool = true;
@@ -98,6 +106,8 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
         impl ::bitrix_api::Method for #ty_ident {
             const NAME: &'static str = #name;
             const SCOPE: &'static str = #scope;
+            #also
+            #alternative
             const BATCH: bool = #batch;
             const IDEMPOTENT: bool = #idempotent;
             const CONTEXTS: &'static [::bitrix_api::AuthContext] = &[#(#contexts),*];
@@ -160,9 +170,23 @@ fn request_doc(spec: &Spec) -> String {
         doc.push_str(d.trim());
     }
     let contexts: Vec<&str> = spec.contexts.iter().map(|c| c.as_str()).collect();
+    let quoted = |l: &[String]| l.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>();
+    let mut scope = format!("`{}`", spec.scope);
+    if !spec.alternative_scopes.is_empty() {
+        scope = format!(
+            "{scope} (or {})",
+            quoted(&spec.alternative_scopes).join(" or ")
+        );
+    }
+    if !spec.also_scopes.is_empty() {
+        scope = format!(
+            "{scope}, and also {}",
+            quoted(&spec.also_scopes).join(" and ")
+        );
+    }
     doc.push_str(&format!(
-        "\n\n* Scope: `{}`\n* Who may call it: {}\n* Auth: {}\n* Batch: {}; idempotent: {}\n\n[Documentation]({})",
-        spec.scope,
+        "\n\n* Scope: {}\n* Who may call it: {}\n* Auth: {}\n* Batch: {}; idempotent: {}\n\n[Documentation]({})",
+        scope,
         spec.access,
         contexts.join(", "),
         if spec.batch { "allowed" } else { "not allowed" },

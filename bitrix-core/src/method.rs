@@ -15,8 +15,14 @@ use crate::types::AuthContext;
 pub trait Method: Serialize {
     /// The REST method name, e.g. `messageservice.sender.add`.
     const NAME: &'static str;
-    /// The permission scope.
+    /// The permission scope: the module, the cargo feature, and a scope the application needs.
     const SCOPE: &'static str;
+    /// Scopes the application needs as well as [`Method::SCOPE`]
+    /// (`imopenlines.bot.session.finish` needs `imbot` too).
+    const ALSO_SCOPES: &'static [&'static str] = &[];
+    /// Scopes any one of which grants the call instead of [`Method::SCOPE`] (`user.search`:
+    /// `user_brief` or `user_basic`).
+    const ALTERNATIVE_SCOPES: &'static [&'static str] = &[];
     /// May it run inside `batch`?
     const BATCH: bool;
     /// Is it safe to send again after an ambiguous failure?
@@ -67,6 +73,10 @@ pub struct MethodInfo {
     pub name: &'static str,
     /// The permission scope, also the module and the cargo feature.
     pub scope: &'static str,
+    /// Scopes the application needs as well as `scope` ([`Method::ALSO_SCOPES`]).
+    pub also_scopes: &'static [&'static str],
+    /// Scopes that grant the call instead of `scope` ([`Method::ALTERNATIVE_SCOPES`]).
+    pub alternative_scopes: &'static [&'static str],
     /// The generated request type, in the scope's module.
     pub type_name: &'static str,
     /// The spec file, relative to `specs/`.
@@ -95,11 +105,27 @@ impl MethodInfo {
         Self {
             name,
             scope,
+            also_scopes: &[],
+            alternative_scopes: &[],
             type_name,
             spec,
             batch,
             idempotent,
             deprecated,
+        }
+    }
+
+    /// [`MethodInfo::__new`] with the other scopes of a method that names them.
+    #[doc(hidden)]
+    pub const fn __scopes(
+        self,
+        also_scopes: &'static [&'static str],
+        alternative_scopes: &'static [&'static str],
+    ) -> Self {
+        Self {
+            also_scopes,
+            alternative_scopes,
+            ..self
         }
     }
 }

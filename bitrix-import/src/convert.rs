@@ -1088,13 +1088,56 @@ fn request_examples(
 }
 
 /// What the top of a page says: the scope (and its line), who may call, application only.
-type HeaderFacts = (Option<(String, usize)>, Option<String>, bool, Vec<Lost>);
+type HeaderFacts = (Option<(String, usize)>, Option<String>, bool);
+
+/// The other scopes a page names beside its first: `(also, alternative)`. A scope named after
+/// the first with a suffix (`user_brief` beside `user`) grants the call instead of it; any other
+/// is needed as well (`imbot` beside `imopenlines`). Words that are no scope name ("depending
+/// on the placement", "module scope from `moduleId`") are reported as lost, and the names
+/// after them, which depend on them, are not read.
+fn other_scopes(page: &Page, scope: &str, lost: &mut Vec<Lost>) -> (Vec<String>, Vec<String>) {
+    let (mut also, mut alternative) = (Vec::new(), Vec::new());
+    for b in &page.blocks {
+        let Block::Text(l) = b else { continue };
+        let t = l.text.trim_start_matches(['>', ' ']);
+        let Some(rest) = t.strip_prefix("Scope:") else {
+            continue;
+        };
+        let spans = facts::code_spans(rest);
+        let names: Vec<String> = if spans.is_empty() {
+            rest.split(',').map(plain).collect()
+        } else {
+            spans
+        };
+        for raw in names.iter().filter(|n| !n.is_empty()).skip(1) {
+            let valid = raw
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+            let name = scope_name(raw);
+            if !valid {
+                // What follows depends on it ("module scope from `moduleId` (e.g. `crm`)").
+                lost.push(Lost::new(
+                    l.no,
+                    format!("the page names `{raw}` beside the scope, which is no scope name"),
+                ));
+                break;
+            } else if name != scope && !also.contains(&name) && !alternative.contains(&name) {
+                if name.starts_with(&format!("{scope}_")) {
+                    alternative.push(name);
+                } else {
+                    also.push(name);
+                }
+            }
+        }
+        break;
+    }
+    (also, alternative)
+}
 
 fn header_facts(page: &Page) -> HeaderFacts {
     let mut scope = None;
     let mut access = None;
     let mut app_only = false;
-    let mut lost = Vec::new();
     for b in &page.blocks {
         let Block::Text(l) = b else { continue };
         let t = l.text.trim_start_matches(['>', ' ']);
@@ -1106,19 +1149,8 @@ fn header_facts(page: &Page) -> HeaderFacts {
                 } else {
                     spans
                 };
-                let mut names = names.into_iter().filter(|n| !n.is_empty());
-                if let Some(first) = names.next() {
+                if let Some(first) = names.into_iter().find(|n| !n.is_empty()) {
                     scope = Some((first, l.no));
-                }
-                let others: Vec<String> = names.collect();
-                if !others.is_empty() {
-                    lost.push(Lost::new(
-                        l.no,
-                        format!(
-                            "the page also names the scope(s) {}; a spec has one",
-                            others.join(", ")
-                        ),
-                    ));
                 }
             }
         }
@@ -1141,7 +1173,7 @@ fn header_facts(page: &Page) -> HeaderFacts {
             app_only = true;
         }
     }
-    (scope, access, app_only, lost)
+    (scope, access, app_only)
 }
 
 fn deprecation(page: &Page, method: &str, lost: &mut Vec<Lost>) -> Option<Yaml> {
@@ -1329,13 +1361,13 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
             "the method is served under `/rest/api/` (REST v3); the format cannot say so",
         ));
     }
-    let (scope, access, app_only, header_lost) = header_facts(page);
-    lost.extend(header_lost);
+    let (scope, access, app_only) = header_facts(page);
     let folder = page.path.split('/').next().unwrap_or("");
     // The methods that manage event handlers need no scope: they are served to every
     // application, as the `basic` methods are.
     let folder = if folder == "events" { "basic" } else { folder };
     let scope = scope.map_or_else(|| scope_name(folder), |(s, _)| scope_name(&s));
+    let (also_scopes, alternative_scopes) = other_scopes(page, &scope, &mut lost);
     let fail = |reason: String, lost: Vec<Lost>, examples: ExampleCounts| Failure {
         reason,
         lost,
@@ -1532,6 +1564,13 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     };
     put("method", Yaml::String(method.to_owned()));
     put("scope", Yaml::String(scope.clone()));
+    let names = |l: &[String]| Yaml::Sequence(l.iter().map(|s| Yaml::String(s.clone())).collect());
+    if !also_scopes.is_empty() {
+        put("also_scopes", names(&also_scopes));
+    }
+    if !alternative_scopes.is_empty() {
+        put("alternative_scopes", names(&alternative_scopes));
+    }
     put("summary", Yaml::String(summary));
     put(
         "access",
@@ -2091,8 +2130,7 @@ pub fn import_event(
             counts,
         ));
     };
-    let (scope, _, _, header_lost) = header_facts(page);
-    lost.extend(header_lost);
+    let (scope, _, _) = header_facts(page);
     let folder = page.path.split('/').next().unwrap_or("");
     let folder = if folder == "events" { "basic" } else { folder };
     let scope_stated = scope.is_some();
@@ -2629,6 +2667,34 @@ HTTP Status: **200**
         assert!(imp.lost.iter().any(|l| l.fact.contains("cleaned")));
         assert_eq!(imp.examples.found, 2);
         assert_eq!(imp.examples.valid_as_documented, 1);
+    }
+
+    #[test]
+    fn other_scopes_of_a_page_are_kept() {
+        let with = |line: &str| PAGE.replace("> Scope: [`demo`](../scopes/permissions.md)", line);
+        let scopes = |line: &str| {
+            let imp = import(&page(&with(line)), "demo.thing.add").expect("imports");
+            let spec = bitrix_spec::load("demo/demo.thing.add.yaml", &imp.yaml).expect("loads");
+            let lost: Vec<String> = imp
+                .lost
+                .iter()
+                .filter(|l| l.fact.contains("scope"))
+                .map(|l| l.fact.clone())
+                .collect();
+            (spec.scope, spec.also_scopes, spec.alternative_scopes, lost)
+        };
+        let (scope, also, alternative, lost) =
+            scopes("> Scope: [`demo`](p.md), [`demo_brief`](p.md), [`demo_basic`](p.md)");
+        assert_eq!(scope, "demo");
+        assert!(also.is_empty() && lost.is_empty(), "{also:?} {lost:?}");
+        assert_eq!(alternative, ["demo_brief", "demo_basic"]);
+        let (_, also, alternative, _) = scopes("> Scope: [`demo`](p.md), [`sign.b2e`](p.md)");
+        assert_eq!(also, ["sign_b2e"]);
+        assert!(alternative.is_empty());
+        let (_, also, _, lost) = scopes("> Scope: [`demo`, `depending on the placement`](p.md)");
+        assert!(also.is_empty());
+        assert_eq!(lost.len(), 1, "{lost:?}");
+        assert!(lost[0].contains("`depending on the placement`"), "{lost:?}");
     }
 
     #[test]

@@ -273,7 +273,13 @@ fn registry(scope: &str, loaded: &[(&str, String, bitrix_spec::Spec)]) -> proc_m
             Some(note) => quote!(::core::option::Option::Some(#note)),
             None => quote!(::core::option::Option::None),
         };
-        quote!(::bitrix_api::MethodInfo::__new(#name, #scope, #ty, #file, #batch, #idempotent, #deprecated))
+        let info = quote!(::bitrix_api::MethodInfo::__new(#name, #scope, #ty, #file, #batch, #idempotent, #deprecated));
+        if spec.also_scopes.is_empty() && spec.alternative_scopes.is_empty() {
+            info
+        } else {
+            let (also, alt) = (&spec.also_scopes, &spec.alternative_scopes);
+            quote!(#info.__scopes(&[#(#also),*], &[#(#alt),*]))
+        }
     });
     quote! {
         #[doc = #doc]

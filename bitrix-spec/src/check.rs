@@ -41,6 +41,28 @@ pub(crate) fn check_with(src: &Source<'_>, spec: &Spec, damage: &Damage) -> Vec<
             )));
         }
     }
+    let mut named = vec![spec.scope.as_str()];
+    for (list, key_name) in [
+        (&spec.also_scopes, "also_scopes"),
+        (&spec.alternative_scopes, "alternative_scopes"),
+    ] {
+        for (i, s) in list.iter().enumerate() {
+            let at = vec![Seg::Key(key_name.into()), Seg::Index(i)];
+            if !is_ident_word(s) {
+                out.push(src.at(
+                    &at,
+                    format!("`{s}` is not a scope name: expected lowercase letters, digits and _"),
+                ));
+            } else if named.contains(&s.as_str()) {
+                out.push(src.at(
+                    &at,
+                    format!("the scope `{s}` is named twice (`scope`, `also_scopes` and `alternative_scopes` name each scope once)"),
+                ));
+            } else {
+                named.push(s);
+            }
+        }
+    }
     if !is_ident_word(&spec.scope) {
         out.push(src.at(
             &key("scope"),

@@ -11,6 +11,14 @@ pub struct Spec {
     pub method: String,
     /// The permission scope the method belongs to (also the cargo feature that enables it).
     pub scope: String,
+    /// Scopes the call needs as well as `scope`, as the page names them
+    /// (`imopenlines.bot.session.finish`: also `imbot`).
+    #[serde(default)]
+    pub also_scopes: Vec<String>,
+    /// Scopes any one of which grants the call instead of `scope` (`user.search`: `user_brief`,
+    /// `user_basic`).
+    #[serde(default)]
+    pub alternative_scopes: Vec<String>,
     /// One line: what the method does.
     pub summary: String,
     /// Longer prose for the rustdoc of the request type.

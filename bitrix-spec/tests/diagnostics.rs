@@ -293,3 +293,21 @@ errors:
     // Each at its entry's line.
     assert!(d[0].starts_with("22:"), "{d:#?}");
 }
+
+#[test]
+fn other_scopes_are_scope_names_named_once() {
+    let d = diags(
+        "also_scopes: [imbot, Bad-Name, demo]
+alternative_scopes: [imbot]
+result: { type: boolean, required: true }
+",
+    );
+    assert_eq!(
+        keys(&d),
+        ["also_scopes[1]", "also_scopes[2]", "alternative_scopes[0]"],
+        "{d:#?}"
+    );
+    assert!(d[0].contains("`Bad-Name` is not a scope name"), "{d:#?}");
+    assert!(d[1].contains("the scope `demo` is named twice"), "{d:#?}");
+    assert!(d[2].contains("the scope `imbot` is named twice"), "{d:#?}");
+}

@@ -79,6 +79,13 @@ fn every_spec_is_in_the_registry_and_its_type_says_what_the_spec_says() {
             "{method}: registry"
         );
         assert_eq!(info.type_name, spec.type_name(), "{method}");
+        assert!(
+            info.also_scopes.iter().eq(&spec.also_scopes)
+                && info.alternative_scopes.iter().eq(&spec.alternative_scopes),
+            "{method}: other scopes {:?} {:?}",
+            info.also_scopes,
+            info.alternative_scopes
+        );
         let h = hook_of(method);
         assert_eq!(
             (h.scope, h.batch, h.idempotent),
@@ -91,6 +98,20 @@ fn every_spec_is_in_the_registry_and_its_type_says_what_the_spec_says() {
         registry.len(),
         specs().len(),
         "the registry lists a method without a spec"
+    );
+}
+
+#[test]
+fn other_scopes_are_constants_of_the_request_type() {
+    use bitrix_api::Method;
+    assert_eq!(
+        bitrix_api::user::UserSearch::ALTERNATIVE_SCOPES,
+        ["user_brief", "user_basic"]
+    );
+    assert!(bitrix_api::user::UserSearch::ALSO_SCOPES.is_empty());
+    assert_eq!(
+        bitrix_api::imopenlines::ImopenlinesBotSessionFinish::ALSO_SCOPES,
+        ["imbot"]
     );
 }
 
