@@ -355,13 +355,7 @@ impl Validator {
                     None if rule.r => &[],
                     None => return,
                 };
-                let len = items.len();
-                if let Some(min) = rule.imin.filter(|&m| len < m) {
-                    self.fail(&rule.k, format!("needs at least {min} item(s), has {len}"));
-                }
-                if let Some(max) = rule.imax.filter(|&m| len > m) {
-                    self.fail(&rule.k, format!("takes at most {max} item(s), has {len}"));
-                }
+                self.count(rule, items.len(), "item(s)");
                 if let Some(nested) = &rule.obj {
                     for (i, item) in items.iter().enumerate() {
                         if let Param::Obj(p) = item {
@@ -376,13 +370,7 @@ impl Validator {
                     Some(Param::Value(Value::Object(o))) => o.keys().map(String::as_str).collect(),
                     _ => return,
                 };
-                let len = keys.len();
-                if let Some(min) = rule.imin.filter(|&m| len < m) {
-                    self.fail(&rule.k, format!("needs at least {min} entries, has {len}"));
-                }
-                if let Some(max) = rule.imax.filter(|&m| len > m) {
-                    self.fail(&rule.k, format!("takes at most {max} entries, has {len}"));
-                }
+                self.count(rule, keys.len(), "entries");
                 if let Some(p) = &rule.pat {
                     let fits = |k: &&str| rule.re.as_ref().is_some_and(|re| re.is_match(k));
                     if let Some(bad) = keys.iter().find(|k| !fits(k)) {
@@ -451,6 +439,16 @@ impl Validator {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The bounds on the number of items of an array or entries of a map.
+    fn count(&mut self, rule: &Rule, len: usize, what: &str) {
+        if let Some(min) = rule.imin.filter(|&m| len < m) {
+            self.fail(&rule.k, format!("needs at least {min} {what}, has {len}"));
+        }
+        if let Some(max) = rule.imax.filter(|&m| len > m) {
+            self.fail(&rule.k, format!("takes at most {max} {what}, has {len}"));
         }
     }
 
