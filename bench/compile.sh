@@ -26,16 +26,16 @@
 # them), `dense` gives every spec the full template of its verb (2.2 times the nodes, 3.6 times the
 # objects of the average real spec), the mix of the rounds before the fourth.
 # BENCH_SPECS=copies makes the N methods by copying the real specs into extra scopes (copy001,
-# copy002, ..., each with every real spec, its scope renamed) instead of generating them, so that
-# the figures do not depend on the synthetic generator's shapes; the "synthetic only" column then
-# builds the copy scopes alone.
+# copy002, ..., one for each scope of specs/ in turn, with its specs and types, the scope renamed)
+# instead of generating them, so that the figures do not depend on the synthetic generator's
+# shapes; the "synthetic only" column then builds the copy scopes alone.
 #
 # Environment: BENCH_TARGET_DIR (default target/bench-compile) is the dedicated target dir;
 # BENCH_RESULTS (default bench/results) where the raw numbers go; BENCH_QUICK=1 leaves out the
 # -Z measurements (lines/method, expand s: n/a), as the CI smoke run does; BENCH_CLEAN_BUILD=1 also times
 # one build from an empty target dir (dependencies included) at the largest N; BENCH_DOC=1 also
 # times `cargo doc --no-deps` of bitrix-core, bitrix-api and every scope crate at the largest N
-# (their dependencies' docs built beforehand, not measured).
+# (after touching them; their dependencies' metadata built beforehand, not measured).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@")
@@ -91,8 +91,7 @@ measure() {
 }
 
 mode=${BENCH_SPECS:-synthetic}
-real_specs=$(ls specs/*/*.yaml | grep -v '^specs/synth[0-9]' | grep -v '^specs/copy[0-9]')
-real_types=$(ls specs/*/types/*.yaml 2>/dev/null | grep -v '^specs/synth[0-9]' | grep -v '^specs/copy[0-9]' || true)
+real_scopes=$(for d in specs/*/; do d=${d%/}; d=${d#specs/}; case $d in synth[0-9]* | copy[0-9]*) ;; *) ls "specs/$d"/*.yaml >/dev/null 2>&1 && echo "$d" ;; esac; done)
 
 # Puts N methods into new scopes, each made a crate by scopes/new.sh, and names them all in the
 # feature `synthetic`.
@@ -103,18 +102,22 @@ specs() {
     [ "$1" -gt 0 ] || return 0
     local new=()
     if [ "$mode" = copies ]; then
-        local made=0 i=0
+        # Scope by scope, types included, until N methods are copied (round again if N is
+        # larger than specs/), so the copies keep the reference's cut into scopes.
+        local made=0 i=0 src f scope
         while [ "$made" -lt "$1" ]; do
-            i=$((i + 1))
-            local scope
-            scope=$(printf 'copy%03d' "$i")
-            new+=("$scope")
-            mkdir -p "specs/$scope/types"
-            for t in $real_types; do cp "$t" "specs/$scope/types/"; done
-            for f in $real_specs; do
+            for src in $real_scopes; do
                 [ "$made" -lt "$1" ] || break
-                sed -e "s/^scope: .*/scope: $scope/" "$f" >"specs/$scope/$(basename "$f")"
-                made=$((made + 1))
+                i=$((i + 1))
+                scope=$(printf 'copy%03d' "$i")
+                new+=("$scope")
+                mkdir -p "specs/$scope"
+                [ ! -d "specs/$src/types" ] || cp -r "specs/$src/types" "specs/$scope/"
+                for f in specs/"$src"/*.yaml; do
+                    [ "$made" -lt "$1" ] || break
+                    sed -e "s/^scope: .*/scope: $scope/" "$f" >"specs/$scope/$(basename "$f")"
+                    made=$((made + 1))
+                done
             done
         done
     else
@@ -252,8 +255,9 @@ if [ "${BENCH_DOC:-0}" = 1 ]; then
     largest=${sizes[-1]}
     echo "-- cargo doc at N=$largest" >&2
     specs "$largest"
+    # Not measured: the dependencies' metadata, which `--no-deps` reads and does not document.
     # shellcheck disable=SC2046
-    cargo doc --quiet -p bitrix-api --all-features $(scope_packages) >/dev/null 2>&1 || true
+    cargo check --quiet -p bitrix-api --all-features $(scope_packages)
     # shellcheck disable=SC2046
     measure cargo doc -p bitrix-core -p bitrix-api --all-features $(scope_packages) --no-deps
     doc="cargo doc --no-deps of bitrix-core, bitrix-api and every scope crate at N=$largest: $secs s, peak $mib MiB (largest single process)."

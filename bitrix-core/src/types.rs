@@ -118,12 +118,13 @@ impl From<String> for LocalizedText {
 
 impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for LocalizedText {
     fn from(pairs: [(K, V); N]) -> Self {
-        LocalizedText::Localized(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        // Inserted one by one: collecting would sort through a temporary `Vec`, one allocation
+        // more for the two or three languages a caller writes out.
+        let mut map = BTreeMap::new();
+        for (k, v) in pairs {
+            map.insert(k.into(), v.into());
+        }
+        LocalizedText::Localized(map)
     }
 }
 

@@ -52,7 +52,7 @@ pub fn check<S: AsRef<str>>(
     // A rule that holds allocates nothing; only a broken one is described.
     let count = |m: &[S]| m.iter().filter(|k| given(k.as_ref())).count();
     match rule {
-        Rule::AtLeastOne(m) if count(m) == 0 => Err(Broken {
+        Rule::AtLeastOne(m) if !m.iter().any(|k| given(k.as_ref())) => Err(Broken {
             message: format!("give at least one of {}", names(m).join(", ")),
             members: names(m),
         }),
