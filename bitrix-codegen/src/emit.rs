@@ -251,6 +251,9 @@ fn member_doc(key: &str, s: &Schema) -> String {
         let names: Vec<String> = f.keys().map(|k| format!("`{k}`")).collect();
         doc.push_str(&format!(" Fields: {}.", names.join(", ")));
     }
+    if s.json_string {
+        doc.push_str(" The portal also takes and sends it as a JSON text.");
+    }
     doc
 }
 
@@ -818,10 +821,15 @@ fn response_struct(
             ty
         };
         fields.push(quote!(#[doc = #doc] pub #f: #ty));
-        takes.push(if shared && s.required {
-            quote!(#f: o.need(#key)?)
+        let o = if s.json_string {
+            quote!(o.unjson(#key))
         } else {
-            quote!(#f: o.take(#key)?)
+            quote!(o)
+        };
+        takes.push(if shared && s.required {
+            quote!(#f: #o.need(#key)?)
+        } else {
+            quote!(#f: #o.take(#key)?)
         });
         puts.push(if s.ty == TypeName::Yn {
             quote!(o.opt_yn(#key, self.#f)?;)

@@ -241,6 +241,19 @@ impl<'a> Obj<'a> {
         })
     }
 
+    /// Takes the member `key` given as a JSON text (`"[{\"MESSAGE\": \"Hi\"}]"`) as the value
+    /// it encodes, for members the spec marks `json_string`; any other value stays as it is.
+    pub fn unjson(&mut self, key: &str) -> &mut Self {
+        if let Some(Value::String(text)) = self.members.get(key) {
+            if let Ok(inner) = serde_json::from_str::<Value>(text) {
+                if !inner.is_string() {
+                    self.members.insert(key.to_owned(), inner);
+                }
+            }
+        }
+        self
+    }
+
     /// Reads the member `key`: absent is `None` for an optional type and an error otherwise.
     pub fn take<T: Decode>(&mut self, key: &str) -> Result<T, Mismatch> {
         let at = Path::Key(&self.at, key);
@@ -323,6 +336,21 @@ mod tests {
         assert_eq!(dec::<Vec<i64>>("[\"5\", 6]"), Ok(vec![5, 6]));
         assert!(dec::<BTreeMap<String, i64>>("[]").unwrap().is_empty());
         assert!(dec::<BTreeMap<String, i64>>("[1]").is_err());
+    }
+
+    #[test]
+    fn a_json_text_member_reads_as_the_value_it_encodes() {
+        let mut o = Obj::new(
+            serde_json::json!({"a": "[1, \"2\"]", "b": "N", "c": "{oops", "d": [3]}),
+            Path::Root,
+        )
+        .unwrap();
+        assert_eq!(o.unjson("a").take::<Vec<i64>>("a"), Ok(vec![1, 2]));
+        // Text that is no JSON, or JSON of a string, stays the string it is.
+        assert_eq!(o.unjson("b").take::<String>("b"), Ok("N".to_owned()));
+        assert_eq!(o.unjson("c").take::<String>("c"), Ok("{oops".to_owned()));
+        assert_eq!(o.unjson("d").take::<Vec<i64>>("d"), Ok(vec![3]));
+        assert_eq!(o.unjson("e").take::<Option<Vec<i64>>>("e"), Ok(None));
     }
 
     #[test]

@@ -103,6 +103,7 @@ pub(crate) fn check_with(src: &Source<'_>, spec: &Spec, damage: &Damage) -> Vec<
         false,
         &mut out,
     );
+    not_json(src, &spec.result, &key("result"), &mut out);
 
     check_rules(
         src,
@@ -369,6 +370,16 @@ pub(crate) fn check_members(
     }
 }
 
+/// `json_string` is read where a value is a parameter or a member of an object: the decoder of
+/// `result`, of items and of variants takes the value as it comes.
+fn not_json(src: &Source<'_>, s: &Schema, path: &[Seg], out: &mut Vec<Diagnostic>) {
+    if s.json_string {
+        let mut p = path.to_vec();
+        p.push(Seg::Key("json_string".into()));
+        out.push(src.at(&p, "`json_string` applies to parameters and object members; put it on the member that holds this value"));
+    }
+}
+
 pub(crate) fn check_schema(
     src: &Source<'_>,
     s: &Schema,
@@ -517,6 +528,7 @@ pub(crate) fn check_schema(
                     ));
                 }
                 check_schema(src, variant, &p, contexts, request, out);
+                not_json(src, variant, &p, out);
             }
         }
         (_, v) => only(v.is_some(), "variants", "`one_of`", out),
@@ -530,7 +542,10 @@ pub(crate) fn check_schema(
                     ty.as_str()
                 ),
             )),
-            Some(i) => check_schema(src, i, &at("items"), contexts, request, out),
+            Some(i) => {
+                check_schema(src, i, &at("items"), contexts, request, out);
+                not_json(src, i, &at("items"), out);
+            }
         },
         _ => only(s.items.is_some(), "items", "`array` and `map`", out),
     }
@@ -606,6 +621,14 @@ pub(crate) fn check_schema(
             &at("required_in"),
             "`required_in` makes no sense on a parameter that is always `required`",
         ));
+    }
+    if s.json_string
+        && !matches!(
+            ty,
+            TypeName::Object | TypeName::Array | TypeName::Map | TypeName::OneOf
+        )
+    {
+        only(true, "json_string", "`object`, `array`, `map` and `one_of`", out);
     }
     // A secret in a response (a token in an event's payload) is read into a `Secret` too.
     if s.secret && !matches!(ty, TypeName::String | TypeName::Url) {

@@ -240,6 +240,11 @@ pub struct Schema {
     /// In responses: the value may be `null`.
     #[serde(default)]
     pub nullable: bool,
+    /// The portal also takes, and may send, the value as a JSON text of it (an `ATTACH` block
+    /// given as `"[{\"MESSAGE\": \"Hi\"}]"`): requests and responses read such a string as
+    /// the value it encodes.
+    #[serde(default)]
+    pub json_string: bool,
     /// `ref: Name`: the shared type `specs/<scope>/types/Name.yaml`. Loading puts its shape in
     /// and keeps the name here, so that the generator refers to the one generated type.
     #[serde(default, rename = "ref")]
@@ -294,6 +299,7 @@ impl Schema {
             secret: false,
             default: None,
             nullable: false,
+            json_string: false,
             shared: None,
         }
     }

@@ -140,7 +140,7 @@ impl Types {
     }
 
     /// Replaces every `ref` in the spec's parameters and result by its type's shape, keeping
-    /// the referencing member's `required`, `nullable` and `description`.
+    /// the referencing member's `required`, `nullable`, `json_string` and `description`.
     pub(crate) fn resolve(&self, src: &Source<'_>, spec: &mut Spec, out: &mut Vec<Diagnostic>) {
         for (k, s) in spec.params.iter_mut() {
             self.resolve_schema(
@@ -168,6 +168,7 @@ impl Types {
                     s.required = site.required;
                     s.nullable = site.nullable;
                     s.required_in = site.required_in;
+                    s.json_string = site.json_string;
                     // The site's `name` renames the member; the type's name is its file's.
                     s.name = site.name;
                     if site.description.is_some() {
@@ -208,6 +209,14 @@ impl Types {
             let mut p = path.to_vec();
             p.push(Seg::Key("items".into()));
             self.resolve_schema(src, items, &p, out);
+        }
+        if let Some(variants) = s.variants.as_mut() {
+            for (k, v) in variants.iter_mut() {
+                let mut p = path.to_vec();
+                p.push(Seg::Key("variants".into()));
+                p.push(Seg::Key(k.clone()));
+                self.resolve_schema(src, v, &p, out);
+            }
         }
     }
 }

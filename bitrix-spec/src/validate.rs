@@ -187,6 +187,19 @@ pub fn is_empty(v: &Value) -> bool {
 }
 
 fn check_value(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(), String> {
+    // As the decoder reads it: a string holding the value as JSON text is that value; any other
+    // string (a `one_of`'s `"N"`) is judged as it is.
+    if let (true, Value::String(text)) = (s.json_string, v) {
+        if let Ok(inner) = serde_json::from_str::<Value>(text) {
+            if !inner.is_string() {
+                return check_shape(s, &inner, mode, path);
+            }
+        }
+    }
+    check_shape(s, v, mode, path)
+}
+
+fn check_shape(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(), String> {
     let fail = |path: &str, what: &str| {
         let at = if path.is_empty() {
             String::new()
@@ -579,6 +592,47 @@ errors:
                 "give at most one of A, B; given: A, B".into()
             ))
         );
+    }
+
+    #[test]
+    fn a_json_string_member_is_read_as_the_value_it_encodes() {
+        const SPEC: &str = r#"
+method: demo.message.send
+scope: demo
+summary: Send.
+access: any user
+contexts: [webhook]
+idempotent: false
+docs: https://example.com/demo.message.send
+params:
+  ATTACH:
+    type: one_of
+    json_string: true
+    variants:
+      full: { type: object, fields: { BLOCKS: { type: array, required: true, items: { type: any } } } }
+      blocks: { type: array, items: { type: object, fields: { MESSAGE: { type: string } } } }
+      remove: { type: enum, values: ["N"] }
+result: { type: boolean, required: true }
+"#;
+        let spec = crate::load("demo.message.send.yaml", SPEC).expect("the spec loads");
+        let check = |v: Value| {
+            let mut params = Map::new();
+            params.insert("ATTACH".into(), v);
+            validate_request(&spec, &params, AuthContext::Webhook)
+        };
+        let full = json!({"BLOCKS": [{"MESSAGE": "Hi"}]});
+        assert_eq!(check(full.clone()), Ok(()));
+        assert_eq!(check(json!(full.to_string())), Ok(()));
+        assert_eq!(check(json!(r#"[{"MESSAGE": "Hi"}]"#)), Ok(()));
+        // A string that is no JSON text is judged as it is: the `"N"` variant.
+        assert_eq!(check(json!("N")), Ok(()));
+        // Text and value fail alike, with the same reasons.
+        let text = check(json!(r#"{"ID": 1}"#)).unwrap_err();
+        let value = check(json!({"ID": 1})).unwrap_err();
+        assert_eq!(text, value);
+        assert!(format!("{text:?}").contains("`ATTACH.BLOCKS` is required"), "{text:?}");
+        assert!(check(json!("[1, 2]")).is_err());
+        assert!(check(json!("{not json")).is_err());
     }
 
     #[test]

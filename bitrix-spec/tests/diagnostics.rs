@@ -311,3 +311,26 @@ result: { type: boolean, required: true }
     assert!(d[1].contains("the scope `demo` is named twice"), "{d:#?}");
     assert!(d[2].contains("the scope `imbot` is named twice"), "{d:#?}");
 }
+
+#[test]
+fn json_string_goes_on_a_structured_member() {
+    let d = diags(
+        "params:
+  A: { type: string, json_string: true }
+  B: { type: array, items: { type: array, json_string: true, items: { type: any } } }
+  C: { type: one_of, json_string: true, variants: { x: { type: object, fields: {} }, y: { type: array, items: { type: any } } } }
+result: { type: object, json_string: true, fields: {} }
+",
+    );
+    assert_eq!(d.len(), 3, "{d:#?}");
+    assert!(
+        d[0].starts_with("9:22: `params.A.json_string`: `json_string` applies to `object`, `array`, `map` and `one_of`, not to `string`"),
+        "{d:#?}"
+    );
+    assert!(
+        d[1].starts_with("10:43: `params.B.items.json_string`: `json_string` applies to parameters and object members"),
+        "{d:#?}"
+    );
+    assert!(d[2].starts_with("12:"), "{d:#?}");
+    assert!(d[2].contains("`result.json_string`"), "{d:#?}");
+}

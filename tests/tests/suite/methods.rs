@@ -19,9 +19,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bitrix_api::imbot::{
-    ChatMessageSendFields, ChatMessageUpdateFields, ImbotV2ChatMessageDelete,
+    ChatMessageSendFields, ChatMessageSendKeyboard, ChatMessageUpdateFields, ImbotV2ChatMessageDelete,
     ImbotV2ChatMessageDeleteError, ImbotV2ChatMessageSend, ImbotV2ChatMessageSendError,
-    ImbotV2ChatMessageUpdate, ImbotV2ChatMessageUpdateError, KeyboardRemoval, KeyboardUpdate,
+    ImbotV2ChatMessageUpdate, ImbotV2ChatMessageUpdateError, KeyboardButton, KeyboardRemoval,
+    KeyboardUpdate,
 };
 use bitrix_api::imopenlines::{
     ConnectorIcon, DeleteMessageChat, DeleteMessageItem, DeleteMessageMessage, DeleteMessageUser,
@@ -1250,7 +1251,9 @@ async fn bot_update_sets_or_removes_the_keyboard() {
     let p = Portal::start().await;
     let b = BotChat::new(&p.mock);
     let id = p.mock.post_message(b.chat, b.bot);
-    let button = json!({"TEXT": "Yes", "COMMAND": "yes"});
+    let mut button = KeyboardButton::default();
+    button.text = Some("Yes".into());
+    button.command = Some("yes".into());
     for keyboard in [
         KeyboardUpdate::Buttons(vec![button.clone()]),
         KeyboardUpdate::Remove(KeyboardRemoval::N),
@@ -1259,12 +1262,49 @@ async fn bot_update_sets_or_removes_the_keyboard() {
         let request = ImbotV2ChatMessageUpdate::new(b.bot, id, fields);
         let sent = serde_json::to_value(&request).unwrap();
         let expected = match keyboard {
-            KeyboardUpdate::Buttons(_) => json!([button]),
             KeyboardUpdate::Remove(_) => json!("N"),
+            _ => json!([{"TEXT": "Yes", "COMMAND": "yes"}]),
         };
         assert_eq!(sent["fields"]["keyboard"], expected);
         assert!(ok(&p.app(), request).await.result);
     }
+}
+
+/// `attach` and `keyboard` may come as JSON text (`json_string`): the portal reads the text as
+/// the value it encodes, and refuses a text that encodes neither form as it refuses the value.
+#[tokio::test]
+async fn bot_send_reads_attach_and_keyboard_given_as_json_text() {
+    let p = Portal::start().await;
+    let b = BotChat::new(&p.mock);
+    let method = "imbot.v2.Chat.Message.send";
+    let attach = json!({"ID": 1, "COLOR_TOKEN": "primary", "BLOCKS": [{"MESSAGE": "Hi"}]});
+    let keyboard = json!([{"TEXT": "Open", "LINK": "https://example.com"}]);
+    let mut params = b.raw_send();
+    params["fields"]["attach"] = json!(attach.to_string());
+    params["fields"]["keyboard"] = json!(keyboard.to_string());
+    let (status, answer) = p.raw(AuthContext::Application, method, params).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["result"]["id"].as_i64().is_some(), "{answer}");
+
+    // The full form without its `BLOCKS`, as text and as the value: the same refusal.
+    for attach in [json!(json!({"ID": 1}).to_string()), json!({"ID": 1})] {
+        let mut params = b.raw_send();
+        params["fields"]["attach"] = attach;
+        let (status, answer) = p.raw(AuthContext::Application, method, params).await;
+        // The one error the page documents for a `fields` the portal refuses.
+        assert_eq!((status, &answer["error"]), (400, &json!("EMPTY_MESSAGE")), "{answer}");
+    }
+
+    // The typed client sends the value itself.
+    let mut button = KeyboardButton::default();
+    button.text = Some("Open".into());
+    button.link = Some("https://example.com".into());
+    let fields = ChatMessageSendFields::new()
+        .message("Hi")
+        .keyboard(ChatMessageSendKeyboard::Buttons(vec![button]));
+    let request = ImbotV2ChatMessageSend::new(b.bot, b.dialog()).fields(fields);
+    assert_eq!(serde_json::to_value(&request).unwrap()["fields"]["keyboard"], keyboard);
+    assert!(ok(&p.app(), request).await.id > 0);
 }
 
 #[tokio::test]
