@@ -1011,11 +1011,12 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
         Side::Response,
         &[],
     );
-    let (style, position, has_next) = match p.style {
+    let position = p.position_path();
+    let (style, has_next, offset_consts) = match p.style {
         bitrix_spec::PageStyle::Classic => (
             quote!(Classic),
-            "start",
             quote!(::core::option::Option::None),
+            TokenStream::new(),
         ),
         bitrix_spec::PageStyle::Offset => {
             let flag = spec
@@ -1025,9 +1026,33 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
                 .and_then(|f| f.get("hasNextPage"));
             let has_next = match flag {
                 Some(s) if s.required => quote!(::core::option::Option::Some(output.has_next_page)),
-                _ => quote!(output.has_next_page),
+                Some(_) => quote!(output.has_next_page),
+                None => quote!(::core::option::Option::None),
             };
-            (quote!(Offset), "offset", has_next)
+            let limit = p.limit_path();
+            let steps: Vec<&str> = limit.split('.').collect();
+            let mut consts = TokenStream::new();
+            if limit != "limit" {
+                consts.extend(quote!(const LIMIT: &'static str = #limit;));
+            }
+            if flag.is_none() {
+                // At most the page size the spec allows.
+                let max = spec
+                    .params
+                    .get(steps[0])
+                    .and_then(|s| {
+                        steps[1..]
+                            .iter()
+                            .try_fold(s, |s, k| s.fields.as_ref()?.get(*k))
+                    })
+                    .and_then(|s| s.maximum)
+                    .map_or(50, |m| (m as i64).clamp(1, 50));
+                consts.extend(quote! {
+                    const HAS_NEXT: bool = false;
+                    const DEFAULT_LIMIT: i64 = #max;
+                });
+            }
+            (quote!(Offset), has_next, consts)
         }
     };
     let fast = p.id.as_ref().map(|id| {
@@ -1053,6 +1078,7 @@ fn paged(spec: &Spec, ty: &str, p: &bitrix_spec::Pagination) -> TokenStream {
             type Item = #item_ty;
             const STYLE: ::bitrix_api::PageStyle = ::bitrix_api::PageStyle::#style;
             const POSITION: &'static str = #position;
+            #offset_consts
             #[inline]
             fn split(output: Self::Output) -> (::std::vec::Vec<Self::Item>, ::core::option::Option<bool>) {
                 let has_next = #has_next;

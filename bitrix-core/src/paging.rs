@@ -24,7 +24,8 @@ pub(crate) const CLASSIC_PAGE: i64 = 50;
 pub enum PageStyle {
     /// `start` in the request; `next` and `total` beside `result`.
     Classic,
-    /// `limit` and `offset` in the request; `hasNextPage` in the result.
+    /// `limit` and `offset` in the request; `hasNextPage` in the result, or a short page at
+    /// the end.
     Offset,
 }
 
@@ -38,27 +39,45 @@ pub trait Paged: Method + Clone + 'static {
     const FAST: bool = false;
     /// The items of a page, and `hasNextPage` where the style has it.
     fn split(output: Self::Output) -> (Vec<Self::Item>, Option<bool>);
-    /// The parameter that holds the position: `start` (classic) or `offset`.
+    /// Where the position goes: `start` (classic) or `offset`, or a member of an object
+    /// parameter as a dotted path (`params.offset`).
     const POSITION: &'static str;
-    /// The page-size parameter of an offset list.
+    /// Where an offset list's page size goes (`limit`, or a dotted path).
     const LIMIT: &'static str = "limit";
-    /// For the fast mode: the `filter` and `order` parameters and the items' id key.
+    /// Whether an offset list's result says `hasNextPage`; without it, a page shorter than the
+    /// page size is the last one.
+    const HAS_NEXT: bool = true;
+    /// The page size an offset list without `hasNextPage` asks for when the request sets none
+    /// (50, or less where the spec's `maximum` says so).
+    const DEFAULT_LIMIT: i64 = 50;
+    /// For the fast mode: the `filter` and `order` parameters (or dotted paths) and the items'
+    /// id key.
     const FAST_KEYS: (&'static str, &'static str, &'static str) = ("", "", "");
     /// The numeric id of an item, for the fast mode (`None` when the spec names no `id`).
     fn item_id(_item: &Self::Item) -> Option<i64> {
         None
     }
 
-    /// Points the request at a position.
+    /// Points the request at a position; an offset list that ends on a short page also gets a
+    /// page size, so that a short page means the end.
     fn at(&mut self, position: i64) {
-        self.params_mut().set(Self::POSITION, position);
+        self.params_mut().set_path(Self::POSITION, position);
+        if Self::STYLE == PageStyle::Offset
+            && !Self::HAS_NEXT
+            && self.params().get_i64(Self::LIMIT).is_none()
+        {
+            self.params_mut().set_path(Self::LIMIT, Self::DEFAULT_LIMIT);
+        }
     }
 
-    /// Items per page: 50 for classic lists, `limit` (or 50) for offset lists.
+    /// Items per page: 50 for classic lists, `limit` (or its default) for offset lists.
     fn page_size(&self) -> i64 {
         match Self::STYLE {
             PageStyle::Classic => CLASSIC_PAGE,
-            PageStyle::Offset => self.params().get_i64(Self::LIMIT).unwrap_or(50),
+            PageStyle::Offset => self
+                .params()
+                .get_i64(Self::LIMIT)
+                .unwrap_or(Self::DEFAULT_LIMIT),
         }
     }
 
@@ -169,6 +188,9 @@ impl<M: Paged> Source for Typed<M> {
         match (M::STYLE, next, has_next) {
             (PageStyle::Classic, Some(n), _) if n > position => Some(n),
             (PageStyle::Offset, _, Some(true)) if count > 0 => Some(position + count),
+            (PageStyle::Offset, _, None) if !M::HAS_NEXT && count >= self.0.page_size().max(1) => {
+                Some(position + count)
+            }
             _ => None,
         }
     }

@@ -144,11 +144,62 @@ impl Params {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    /// The integer value of `key` (paging sizes).
-    pub fn get_i64(&self, key: &str) -> Option<i64> {
-        match self.get(key)? {
-            Param::Value(v) => v.as_i64(),
-            _ => None,
+    /// The integer value at `path` (paging sizes; see [`Params::get_path`]).
+    pub fn get_i64(&self, path: &str) -> Option<i64> {
+        self.get_path(path)?.as_i64()
+    }
+
+    /// The value at `path` as JSON: a key, or a member of object parameters written as a
+    /// dotted path (`params.offset`), where list methods keep their paging.
+    pub fn get_path(&self, path: &str) -> Option<Value> {
+        let (first, rest) = match path.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (path, None),
+        };
+        let value = self.get(first)?;
+        match (rest, value) {
+            (None, v) => v.json(),
+            (Some(rest), Param::Obj(o)) => o.get_path(rest),
+            (Some(rest), v) => {
+                let pointer: String = rest.split('.').flat_map(|s| ["/", s]).collect();
+                v.json()?.pointer(&pointer).cloned()
+            }
+        }
+    }
+
+    /// Sets the value at `path` (see [`Params::get_path`]), making the objects on the way.
+    pub fn set_path<T: ToParam>(&mut self, path: &'static str, value: T) {
+        let Some((first, rest)) = path.split_once('.') else {
+            return self.set(path, value);
+        };
+        match self.0.iter_mut().find(|(k, _)| k == first) {
+            Some((_, Param::Obj(o))) => o.set_path(rest, value),
+            Some((_, Param::Value(Value::Object(m)))) => {
+                let mut m = std::mem::take(m);
+                let mut cur = &mut m;
+                let mut steps = rest.split('.').peekable();
+                while let Some(step) = steps.next() {
+                    if steps.peek().is_none() {
+                        let v = serde_json::to_value(value.to_param()).unwrap_or_default();
+                        cur.insert(step.to_owned(), v);
+                        break;
+                    }
+                    let next = cur
+                        .entry(step.to_owned())
+                        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                    if !next.is_object() {
+                        *next = Value::Object(serde_json::Map::new());
+                    }
+                    let Value::Object(inner) = next else { break };
+                    cur = inner;
+                }
+                self.set(first, Value::Object(m));
+            }
+            _ => {
+                let mut o = Params::new();
+                o.set_path(rest, value);
+                self.put(Cow::Borrowed(first), Param::Obj(o));
+            }
         }
     }
 
@@ -177,11 +228,11 @@ impl Params {
         id: &str,
         after: Option<i64>,
     ) {
-        let mut f = self.get(filter).and_then(Param::json);
+        let mut f = self.get_path(filter);
         let mut o = None;
         crate::paging::fast_filter(&mut f, &mut o, id, after);
-        self.set(filter, f.unwrap_or_default());
-        self.set(order, o.unwrap_or_default());
+        self.set_path(filter, f.unwrap_or_default());
+        self.set_path(order, o.unwrap_or_default());
     }
 }
 

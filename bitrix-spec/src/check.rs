@@ -263,18 +263,33 @@ fn check_pagination(
     // The shapes of parameters and members that were reported already are not judged again.
     let result_read = !damage.under(&[Seg::Key("result".into())]);
     let at = |k: &str| vec![Seg::Key("pagination".into()), Seg::Key(k.into())];
-    let needs: &[&str] = match p.style {
-        crate::PageStyle::Classic => &["start"],
-        crate::PageStyle::Offset => &["limit", "offset"],
+    // The position (and an offset list's page size): an optional `integer` parameter, or a
+    // member of an object parameter (`params.offset`).
+    let mut needs = vec![("start", p.position_path())];
+    if p.style == crate::PageStyle::Offset {
+        needs = vec![("offset", p.position_path()), ("limit", p.limit_path())];
+    }
+    let misplaced = match p.style {
+        crate::PageStyle::Classic => vec![("offset", p.offset.is_some()), ("limit", p.limit.is_some())],
+        crate::PageStyle::Offset => vec![("start", p.start.is_some())],
     };
-    for name in needs {
-        if !damage.under(&param(name))
-            && spec
-                .params
-                .get(*name)
-                .is_none_or(|s| s.ty != TypeName::Integer || s.required)
-        {
-            out.push(src.at(&at("style"), format!("this style pages with an optional `integer` parameter `{name}`; declare it in `params`")));
+    for (key, given) in misplaced {
+        if given {
+            out.push(src.at(
+                &at(key),
+                format!("`{key}` belongs to the other pagination style"),
+            ));
+        }
+    }
+    for (key, path) in needs {
+        let steps: Vec<&str> = path.split('.').collect();
+        if !damage.under(&param(steps[0])) && param_at(&spec.params, &steps).is_none_or(|s| s.ty != TypeName::Integer || s.required) {
+            let (at_key, what) = if path == key {
+                ("style", format!("this style pages with an optional `integer` parameter `{key}`; declare it in `params`"))
+            } else {
+                (key, format!("`{path}` must name an optional `integer` parameter, or a member of an object parameter (`params.{key}`)"))
+            };
+            out.push(src.at(&at(at_key), what));
         }
     }
     // The list: `result` itself, or its `items` member; it must be an array of objects.
@@ -297,16 +312,17 @@ fn check_pagination(
             None
         }
     };
+    // Without `hasNextPage`, a page shorter than the page size is the last one.
     if p.style == crate::PageStyle::Offset {
         let has_next = spec
             .result
             .fields
             .as_ref()
             .and_then(|f| f.get("hasNextPage"));
-        if result_read && has_next.is_none_or(|s| s.ty != TypeName::Boolean) {
+        if result_read && has_next.is_some_and(|s| s.ty != TypeName::Boolean) {
             out.push(src.at(
                 &at("style"),
-                "the `offset` style needs a `boolean` member `hasNextPage` in `result`",
+                "`result.hasNextPage` tells an offset list whether more pages follow: make it a `boolean`",
             ));
         }
     }
@@ -322,16 +338,25 @@ fn check_pagination(
             out.push(src.at(&at("id"), "the fast mode exists for `classic` lists only"));
         }
         for (name, ty) in [(&p.filter, TypeName::Filter), (&p.order, TypeName::Order)] {
-            if !damage.under(&param(name))
-                && spec
-                    .params
-                    .get(name)
+            let steps: Vec<&str> = name.split('.').collect();
+            if !damage.under(&param(steps[0]))
+                && param_at(&spec.params, &steps)
                     .is_none_or(|s| !matches!(s.ty, TypeName::Any) && s.ty != ty || s.required)
             {
                 out.push(src.at(&at("id"), format!("the fast mode sets the optional parameter `{name}`, of type `{}` (or `any`); declare it", ty.as_str())));
             }
         }
     }
+}
+
+/// The parameter, or the member of object parameters, that `steps` names.
+fn param_at<'a>(params: &'a IndexMap<String, Schema>, steps: &[&str]) -> Option<&'a Schema> {
+    let (first, rest) = steps.split_first()?;
+    let mut s = params.get(*first)?;
+    for step in rest {
+        s = s.fields.as_ref()?.get(*step)?;
+    }
+    Some(s)
 }
 
 fn names(m: &IndexMap<String, Schema>) -> String {

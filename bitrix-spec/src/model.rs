@@ -131,6 +131,32 @@ pub struct Pagination {
     /// The order parameter the fast mode sets to `{id: ASC}`.
     #[serde(default = "order_param")]
     pub order: String,
+    /// Where a classic list's position goes: a parameter, or a member of an object parameter
+    /// written as a dotted path (`PARAMS.start`). Default `start`.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// Where an offset list's position goes (`params.offset`). Default `offset`.
+    #[serde(default)]
+    pub offset: Option<String>,
+    /// Where an offset list's page size goes (`pagination.limit`). Default `limit`.
+    #[serde(default)]
+    pub limit: Option<String>,
+}
+
+impl Pagination {
+    /// The path of the position: `start` (classic) or `offset` (offset), or where the spec
+    /// puts it.
+    pub fn position_path(&self) -> &str {
+        match self.style {
+            PageStyle::Classic => self.start.as_deref().unwrap_or("start"),
+            PageStyle::Offset => self.offset.as_deref().unwrap_or("offset"),
+        }
+    }
+
+    /// The path of an offset list's page size (`limit`, or where the spec puts it).
+    pub fn limit_path(&self) -> &str {
+        self.limit.as_deref().unwrap_or("limit")
+    }
 }
 
 fn filter_param() -> String {
@@ -147,7 +173,7 @@ fn order_param() -> String {
 pub enum PageStyle {
     /// `start` / `next` / `total`.
     Classic,
-    /// `limit` / `offset` / `hasNextPage` (imbot.v2).
+    /// `limit` / `offset`, and `hasNextPage` (imbot.v2) or a short page at the end.
     Offset,
 }
 
