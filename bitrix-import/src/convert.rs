@@ -1281,6 +1281,9 @@ struct Draft {
     result: Node,
     errors: Vec<ErrorRow>,
     examples: Vec<Example>,
+    /// Whether to write the `pagination` the parameters and result suggest (cleared when the
+    /// checks refuse it).
+    paging: bool,
 }
 
 impl Draft {
@@ -1335,7 +1338,64 @@ impl Draft {
                 .collect();
             m.insert("examples".into(), Yaml::Sequence(list));
         }
+        if let Some(p) = self.pagination().filter(|_| self.paging) {
+            m.insert("pagination".into(), Yaml::Mapping(p));
+        }
         serde_yaml::to_string(&Yaml::Mapping(m)).unwrap_or_default()
+    }
+
+    /// How the method pages, read from its parameters and result: a classic list takes an
+    /// optional integer `start`; an offset list optional integers `limit` and `offset`, at the
+    /// top or in one object parameter (`params.limit`). The items are `result` when it is an
+    /// array, or the one array member of `result`.
+    fn pagination(&self) -> Option<Mapping> {
+        let optional_int = |n: &Node| n.ty == TypeName::Integer && !n.required;
+        let items = match self.result.ty {
+            TypeName::Array => None,
+            TypeName::Object => {
+                if self
+                    .result
+                    .fields
+                    .get("hasNextPage")
+                    .is_some_and(|n| n.ty != TypeName::Boolean)
+                {
+                    return None;
+                }
+                let mut arrays = self
+                    .result
+                    .fields
+                    .iter()
+                    .filter(|(_, n)| n.ty == TypeName::Array);
+                match (arrays.next(), arrays.next()) {
+                    (Some((key, _)), None) => Some(key.clone()),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let mut m = Mapping::new();
+        let both = |fields: &IndexMap<String, Node>| {
+            ["limit", "offset"]
+                .iter()
+                .all(|k| fields.get(*k).is_some_and(optional_int))
+        };
+        if self.params.get("start").is_some_and(optional_int) {
+            m.insert("style".into(), "classic".into());
+        } else if both(&self.params) {
+            m.insert("style".into(), "offset".into());
+        } else {
+            let (wrapper, _) = self
+                .params
+                .iter()
+                .find(|(_, n)| n.ty == TypeName::Object && both(&n.fields))?;
+            m.insert("style".into(), "offset".into());
+            m.insert("offset".into(), format!("{wrapper}.offset").into());
+            m.insert("limit".into(), format!("{wrapper}.limit").into());
+        }
+        if let Some(key) = items {
+            m.insert("items".into(), key.into());
+        }
+        Some(m)
     }
 
     fn params_node(&self) -> Node {
@@ -1608,6 +1668,7 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
         result,
         errors,
         examples,
+        paging: true,
     };
     let file = format!("{scope}/{method}.yaml");
     let context = contexts[0];
@@ -1652,6 +1713,19 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
                     lost,
                     examples: counts,
                 });
+            }
+            Err(diags) if draft.paging && diags.iter().any(|d| d.key.starts_with("pagination")) => {
+                draft.paging = false;
+                lost.push(Lost::new(
+                    1,
+                    format!(
+                        "pagination: {}",
+                        diags
+                            .iter()
+                            .find(|d| d.key.starts_with("pagination"))
+                            .map_or_else(String::new, |d| d.message.clone())
+                    ),
+                ));
             }
             Err(diags) => {
                 if !repair(&mut draft, &diags, &mut lost) {
@@ -2637,6 +2711,47 @@ HTTP Status: **200**
         assert_eq!((locked.status, locked.in_result), (200, true));
         let auth = spec.error_by_code("WRONG_AUTH_TYPE").expect("the 403 row");
         assert_eq!((auth.status, auth.in_result), (403, false));
+    }
+
+    /// A list page with the given parameter rows and response example.
+    fn paged_page(rows: &str, response: &str) -> String {
+        format!(
+            "# List Things demo.thing.list\n\n> Scope: [`demo`](../scopes/permissions.md)\n>\n> Who can execute the method: any user\n\n## Method Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{rows}|#\n\n## Response Handling\n\nHTTP Status: **200**\n\n```json\n{response}\n```\n"
+        )
+    }
+
+    #[test]
+    fn pagination_is_read_from_the_parameters_and_the_result() {
+        let load = |rows: &str, response: &str| {
+            let imp =
+                import(&page(&paged_page(rows, response)), "demo.thing.list").expect("imports");
+            bitrix_spec::load("demo/demo.thing.list.yaml", &imp.yaml)
+                .expect("loads")
+                .pagination
+        };
+        let int =
+            |name: &str| format!("|| **{name}**\n[`integer`](../data-types.md) | {name} ||\n");
+        // `start`, and the one array of `result`.
+        let classic = load(
+            &int("start"),
+            r#"{"result": {"items": [{"id": 1}]}, "total": 1}"#,
+        )
+        .expect("a classic list");
+        assert_eq!(classic.style, bitrix_spec::PageStyle::Classic);
+        assert_eq!(classic.items.as_deref(), Some("items"));
+        // `limit` and `offset` inside an object parameter.
+        let wrapper = "|| **params**\n[`object`](../data-types.md) | Selection, see [Parameter params](#params) ||\n|#\n\n### Parameter params {#params}\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **limit**\n[`integer`](../data-types.md) | Page size ||\n|| **offset**\n[`integer`](../data-types.md) | Offset ||\n";
+        let offset = load(wrapper, r#"{"result": [{"ID": "1"}]}"#);
+        let offset = offset.expect("an offset list");
+        assert_eq!(offset.style, bitrix_spec::PageStyle::Offset);
+        assert_eq!(
+            (offset.position_path(), offset.limit_path()),
+            ("params.offset", "params.limit")
+        );
+        assert_eq!(offset.items, None);
+        // No position, or no list in the result: no pagination.
+        assert!(load(&int("limit"), r#"{"result": [{"ID": 1}]}"#).is_none());
+        assert!(load(&int("start"), r#"{"result": {"a": [1], "b": [2]}}"#).is_none());
     }
 
     #[test]

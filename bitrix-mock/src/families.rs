@@ -44,6 +44,51 @@ enum ListShape {
     Under(String),
 }
 
+/// How a list pages, from its spec's `pagination`: classic (`start`, 50 a page, `next` and
+/// `total`) unless the spec says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Paging {
+    /// `offset` style: the position is an offset, the page size is `limit`.
+    offset: bool,
+    /// Where the position is read (`start`, `params.offset`).
+    position: String,
+    /// Where an offset list's page size is read.
+    limit: String,
+    /// The object parameter that holds the position, and the list's `filter`, `order` and
+    /// `select` beside it (`params` in `landing.site.getList`).
+    wrapper: Option<String>,
+    /// The result says `hasNextPage`.
+    has_next: bool,
+}
+
+impl Paging {
+    fn of(spec: &Spec) -> Paging {
+        let p = spec.pagination.as_ref();
+        let position = p.map_or("start", |p| p.position_path()).to_owned();
+        Paging {
+            offset: p.is_some_and(|p| p.style == bitrix_spec::PageStyle::Offset),
+            limit: p.map_or("limit", |p| p.limit_path()).to_owned(),
+            wrapper: position.rsplit_once('.').map(|(w, _)| w.to_owned()),
+            position,
+            has_next: spec
+                .result
+                .fields
+                .as_ref()
+                .is_some_and(|f| f.contains_key("hasNextPage")),
+        }
+    }
+}
+
+/// The value at a dotted path of the parameters.
+fn at_path<'a>(params: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut steps = path.split('.');
+    let mut v = params.get(steps.next()?)?;
+    for step in steps {
+        v = v.get(step)?;
+    }
+    Some(v)
+}
+
 /// What one of the operations does; the method name is the key it is kept under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Op {
@@ -56,7 +101,7 @@ enum Op {
         id_param: String,
         shape: Shape,
     },
-    List(ListShape),
+    List(ListShape, Paging),
     Update {
         id_param: String,
         wrapper: Option<String>,
@@ -265,10 +310,24 @@ impl Families {
     /// methods has a behaviour of its own (`has_behaviour`).
     pub(crate) fn discover(specs: &Specs, has_behaviour: impl Fn(&str) -> bool) -> Families {
         let mut prefixes: BTreeMap<&str, BTreeMap<&str, &Spec>> = BTreeMap::new();
+        let mut list_names: HashMap<&str, &str> = HashMap::new();
         for (name, spec) in specs.iter() {
             if let Some((prefix, op)) = name.rsplit_once('.') {
                 if OPS.contains(&op) || op == "fields" {
                     prefixes.entry(prefix).or_default().insert(op, spec);
+                }
+            }
+        }
+        // `getList` (landing, sale, task) is the list where no `list` sits beside it.
+        for (name, spec) in specs.iter() {
+            if let Some((prefix, op)) = name.rsplit_once('.') {
+                if op.eq_ignore_ascii_case("getlist") {
+                    if let Some(ops) = prefixes.get_mut(prefix) {
+                        if !ops.contains_key("list") {
+                            ops.insert("list", spec);
+                            list_names.insert(prefix, op);
+                        }
+                    }
                 }
             }
         }
@@ -329,6 +388,10 @@ impl Families {
                 .filter_map(|op| ops.get(op))
                 .find_map(|s| not_found_error(s));
             let mut add_member = |op_name: &str, op: Op, spec: &Spec| {
+                let op_name = match op {
+                    Op::List(..) => list_names.get(prefix).copied().unwrap_or(op_name),
+                    _ => op_name,
+                };
                 let method = format!("{prefix}.{op_name}");
                 let documented = not_found_error(spec).or(sibling_error);
                 if let Some(e) = documented {
@@ -375,7 +438,7 @@ impl Families {
                         }
                     }
                     "list" => match list_shape(result, &spec.result) {
-                        Some(shape) => Op::List(shape),
+                        Some(shape) => Op::List(shape, Paging::of(spec)),
                         None => continue,
                     },
                     "update" => match id_param(spec) {
@@ -394,7 +457,7 @@ impl Families {
                 };
                 let name = match &op {
                     Op::Get { .. } => "get",
-                    Op::List(_) => "list",
+                    Op::List(..) => "list",
                     Op::Update { .. } => "update",
                     Op::Delete { .. } => "delete",
                     Op::Add { .. } => "add",
@@ -569,13 +632,14 @@ impl Family {
                 }
                 _ => self.not_found(method, params::int(params.get(id_param))),
             },
-            Op::List(shape) => self.list(shape, params, written, store),
+            Op::List(shape, paging) => self.list(shape, paging, params, written, store),
         }
     }
 
     fn list(
         &self,
         shape: &ListShape,
+        paging: &Paging,
         params: &Map<String, Value>,
         written: &Written,
         store: &Store,
@@ -586,27 +650,36 @@ impl Family {
         if !self.template.is_empty() {
             known.push(&self.template);
         }
-        let query = match Query::parse(
-            params.get("filter"),
-            params.get("order"),
-            params.get("select"),
-            &known,
-        ) {
+        let query_params = match &paging.wrapper {
+            Some(w) => at_path(params, w).and_then(Value::as_object),
+            None => Some(params),
+        };
+        let get = |key: &str| query_params.and_then(|p| p.get(key));
+        let query = match Query::parse(get("filter"), get("order"), get("select"), &known) {
             Ok(query) => query.ordered_as(written.order.as_deref()),
             Err(why) => return refused(&why),
         };
         let matching = query.run(&records);
-        let start = params::int(params.get("start")).unwrap_or(0);
+        let start = params::int(at_path(params, &paging.position)).unwrap_or(0);
         let offset = usize::try_from(start).unwrap_or(0);
+        let size = if paging.offset {
+            // An offset list without a page size answers everything from the offset on.
+            params::int(at_path(params, &paging.limit))
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(usize::MAX)
+        } else {
+            PAGE_SIZE
+        };
         let items: Vec<Value> = matching
             .iter()
             .skip(offset)
-            .take(PAGE_SIZE)
+            .take(size)
             .map(|r| query.project(r))
             .collect();
+        let more = offset.saturating_add(size) < matching.len();
         let mut page = Page::default();
         // A negative start is the fast mode: nothing counted.
-        if start >= 0 {
+        if start >= 0 && !paging.offset {
             let total = matching.len();
             let next = offset.saturating_add(PAGE_SIZE);
             page = Page {
@@ -614,10 +687,13 @@ impl Family {
                 next: (next < total).then(|| u64::try_from(next).ok()).flatten(),
             };
         }
-        let result = match shape {
+        let mut result = match shape {
             ListShape::Top => Value::Array(items),
             ListShape::Under(key) => json!({ key.clone(): items }),
         };
+        if let (true, Value::Object(m)) = (paging.has_next, &mut result) {
+            m.insert("hasNextPage".into(), Value::Bool(more));
+        }
         Reply::Result(result, page)
     }
 

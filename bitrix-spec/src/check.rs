@@ -270,7 +270,9 @@ fn check_pagination(
         needs = vec![("offset", p.position_path()), ("limit", p.limit_path())];
     }
     let misplaced = match p.style {
-        crate::PageStyle::Classic => vec![("offset", p.offset.is_some()), ("limit", p.limit.is_some())],
+        crate::PageStyle::Classic => {
+            vec![("offset", p.offset.is_some()), ("limit", p.limit.is_some())]
+        }
         crate::PageStyle::Offset => vec![("start", p.start.is_some())],
     };
     for (key, given) in misplaced {
@@ -283,11 +285,24 @@ fn check_pagination(
     }
     for (key, path) in needs {
         let steps: Vec<&str> = path.split('.').collect();
-        if !damage.under(&param(steps[0])) && param_at(&spec.params, &steps).is_none_or(|s| s.ty != TypeName::Integer || s.required) {
+        if !damage.under(&param(steps[0]))
+            && param_at(&spec.params, &steps)
+                .is_none_or(|s| s.ty != TypeName::Integer || s.required)
+        {
             let (at_key, what) = if path == key {
-                ("style", format!("this style pages with an optional `integer` parameter `{key}`; declare it in `params`"))
+                (
+                    "style",
+                    format!(
+                        "this style pages with an optional `integer` parameter `{key}`; declare it in `params`"
+                    ),
+                )
             } else {
-                (key, format!("`{path}` must name an optional `integer` parameter, or a member of an object parameter (`params.{key}`)"))
+                (
+                    key,
+                    format!(
+                        "`{path}` must name an optional `integer` parameter, or a member of an object parameter (`params.{key}`)"
+                    ),
+                )
             };
             out.push(src.at(&at(at_key), what));
         }
@@ -653,7 +668,12 @@ pub(crate) fn check_schema(
             TypeName::Object | TypeName::Array | TypeName::Map | TypeName::OneOf
         )
     {
-        only(true, "json_string", "`object`, `array`, `map` and `one_of`", out);
+        only(
+            true,
+            "json_string",
+            "`object`, `array`, `map` and `one_of`",
+            out,
+        );
     }
     // A secret in a response (a token in an event's payload) is read into a `Secret` too.
     if s.secret && !matches!(ty, TypeName::String | TypeName::Url) {

@@ -630,7 +630,10 @@ result: { type: boolean, required: true }
         let text = check(json!(r#"{"ID": 1}"#)).unwrap_err();
         let value = check(json!({"ID": 1})).unwrap_err();
         assert_eq!(text, value);
-        assert!(format!("{text:?}").contains("`ATTACH.BLOCKS` is required"), "{text:?}");
+        assert!(
+            format!("{text:?}").contains("`ATTACH.BLOCKS` is required"),
+            "{text:?}"
+        );
         assert!(check(json!("[1, 2]")).is_err());
         assert!(check(json!("{not json")).is_err());
     }

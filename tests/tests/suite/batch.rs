@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use bitrix_api::crm::CrmItemList;
 use bitrix_api::imbot::{ImbotV2BotList, ImbotV2ChatMessageDelete};
+use bitrix_api::landing::{LandingSiteGetList, LandingSiteGetListParams};
 use bitrix_api::messageservice::{
     MessageserviceSenderAdd, MessageserviceSenderAddError, MessageserviceSenderDelete,
     MessageserviceSenderDeleteError, MessageserviceSenderList, SenderType,
@@ -180,6 +181,32 @@ async fn the_imbot_v2_list_streams_to_its_end() {
     // A stream can be read partly, too.
     let first_three: Vec<_> = client.list(ImbotV2BotList::new()).take(3).collect().await;
     assert_eq!(first_three.len(), 3);
+}
+
+/// An offset list that keeps its paging inside a wrapper (`params.offset`, `params.limit`) and
+/// whose result says nothing of the pages after it: the client pages at those paths and stops
+/// at the first short page; the mock's family store pages the same way.
+#[tokio::test]
+async fn a_list_paged_inside_its_params_streams_to_a_short_page() {
+    let mock = MockPortal::start().await.unwrap();
+    assert!(mock.families().iter().any(|f| f == "landing.site"));
+    mock.seed_family("landing.site", 120).unwrap();
+    let client = client(&mock);
+    let sites: Vec<_> = client
+        .list(LandingSiteGetList::new())
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: BTreeSet<String> = sites.iter().filter_map(|s| s.id.clone()).collect();
+    assert_eq!((sites.len(), ids.len()), (120, 120));
+    // 50, 50, then 20: the short page is the last.
+    assert_eq!(mock.received("landing.site.getList"), 3);
+
+    // The caller's page size, at the same path: 40, 40, 40, and an empty page.
+    let request = LandingSiteGetList::new().params(LandingSiteGetListParams::new().limit(40));
+    let again: Vec<_> = client.list(request).try_collect().await.unwrap();
+    assert_eq!(again.len(), 120);
+    assert_eq!(mock.received("landing.site.getList"), 3 + 4);
 }
 
 /// A portal (or proxy) that ignores the fast mode's `>id` filter answers the same full page

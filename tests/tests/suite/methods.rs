@@ -19,10 +19,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bitrix_api::imbot::{
-    ChatMessageSendFields, ChatMessageSendKeyboard, ChatMessageUpdateFields, ImbotV2ChatMessageDelete,
-    ImbotV2ChatMessageDeleteError, ImbotV2ChatMessageSend, ImbotV2ChatMessageSendError,
-    ImbotV2ChatMessageUpdate, ImbotV2ChatMessageUpdateError, KeyboardButton, KeyboardRemoval,
-    KeyboardUpdate,
+    ChatMessageSendFields, ChatMessageSendKeyboard, ChatMessageUpdateFields,
+    ImbotV2ChatMessageDelete, ImbotV2ChatMessageDeleteError, ImbotV2ChatMessageSend,
+    ImbotV2ChatMessageSendError, ImbotV2ChatMessageUpdate, ImbotV2ChatMessageUpdateError,
+    KeyboardButton, KeyboardRemoval, KeyboardUpdate,
 };
 use bitrix_api::imopenlines::{
     ConnectorIcon, DeleteMessageChat, DeleteMessageItem, DeleteMessageMessage, DeleteMessageUser,
@@ -1292,7 +1292,11 @@ async fn bot_send_reads_attach_and_keyboard_given_as_json_text() {
         params["fields"]["attach"] = attach;
         let (status, answer) = p.raw(AuthContext::Application, method, params).await;
         // The one error the page documents for a `fields` the portal refuses.
-        assert_eq!((status, &answer["error"]), (400, &json!("EMPTY_MESSAGE")), "{answer}");
+        assert_eq!(
+            (status, &answer["error"]),
+            (400, &json!("EMPTY_MESSAGE")),
+            "{answer}"
+        );
     }
 
     // The typed client sends the value itself.
@@ -1303,7 +1307,10 @@ async fn bot_send_reads_attach_and_keyboard_given_as_json_text() {
         .message("Hi")
         .keyboard(ChatMessageSendKeyboard::Buttons(vec![button]));
     let request = ImbotV2ChatMessageSend::new(b.bot, b.dialog()).fields(fields);
-    assert_eq!(serde_json::to_value(&request).unwrap()["fields"]["keyboard"], keyboard);
+    assert_eq!(
+        serde_json::to_value(&request).unwrap()["fields"]["keyboard"],
+        keyboard
+    );
     assert!(ok(&p.app(), request).await.id > 0);
 }
 
