@@ -66,7 +66,12 @@ pub(crate) fn method(spec: &Spec) -> (TokenStream, Vec<Defined>) {
     let batch = spec.batch;
     let idempotent = spec.idempotent;
     let contexts = spec.contexts.iter().map(|c| context(*c));
-    let rules = rules(&spec.params, &spec.rules)
+    let mut rules = rules(&spec.params, &spec.rules);
+    if let Some(switch) = &spec.original_uf_names {
+        let r = rules.get_or_insert_with(|| serde_json::json!({}));
+        r["uf"] = serde_json::json!(switch);
+    }
+    let rules = rules
         .map(|r| r.to_string())
         .map(|r| quote!(const RULES: &'static str = #r;));
     let also = (!spec.also_scopes.is_empty()).then(|| {

@@ -39,7 +39,7 @@ pub use error::{
 pub use limits::{RateLimit, RetryPolicy};
 pub use method::{Method, MethodInfo, Validator};
 pub use paging::{PageStyle, Paged};
-pub use query::{Fields, Filter, Order};
+pub use query::{Fields, Filter, Order, user_field};
 pub use raw::{RawCall, RawCallWithTime};
 pub use redirect::RedirectPolicy;
 pub use types::{AuthContext, LocalizedText, Reply, Secret, Time};

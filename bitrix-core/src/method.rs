@@ -185,6 +185,9 @@ struct Cross {
 struct Rules {
     p: Vec<Rule>,
     x: Vec<Cross>,
+    /// The parameter that switches CRM user fields to their original names
+    /// (`useOriginalUfNames`).
+    uf: Option<String>,
 }
 
 /// Rules are read once per process and method; the number of methods bounds the cache. Each
@@ -283,8 +286,83 @@ impl Validator {
             return;
         }
         match rules(rules_text) {
-            Ok(r) => self.walk(r, params),
+            Ok(r) => {
+                self.walk(r, params);
+                if let Some(switch) = &r.uf {
+                    self.uf_names(switch, params);
+                }
+            }
             Err(e) => self.fail("", format!("the method's rules cannot be read: {e}")),
+        }
+    }
+
+    /// User fields named in the spelling the method does not read: the original
+    /// `UF_CRM_2_…` unless `switch` is `Y`, the camelCase `ufCrm2_…` when it is. Keys of objects
+    /// and filters anywhere in the request count, with their operator prefixes.
+    fn uf_names(&mut self, switch: &str, params: &Params) {
+        use bitrix_wire::uf::{UfStyle, other_spelling, style};
+        let original = params.get_path(switch).is_some_and(|v| {
+            matches!(v.as_str(), Some("Y" | "y" | "1" | "true")) || v == Value::Bool(true)
+        });
+        let wrong = if original {
+            UfStyle::Camel
+        } else {
+            UfStyle::Original
+        };
+        let mut found = Vec::new();
+        fn keys(p: &Param, at: String, found: &mut Vec<(String, String)>) {
+            let mut visit = |k: &str, v: Option<&Param>, json: Option<&Value>| {
+                let path = if at.is_empty() {
+                    k.to_owned()
+                } else {
+                    format!("{at}.{k}")
+                };
+                found.push((path.clone(), k.to_owned()));
+                if let Some(v) = v {
+                    keys(v, path, found);
+                } else if let Some(j) = json {
+                    keys(&Param::Value(j.clone()), path, found);
+                }
+            };
+            match p {
+                Param::Obj(o) => o.0.iter().for_each(|(k, v)| visit(k, Some(v), None)),
+                Param::Map(m) => m.iter().for_each(|(k, v)| visit(k, Some(v), None)),
+                Param::Value(Value::Object(m)) => {
+                    m.iter().for_each(|(k, v)| visit(k, None, Some(v)))
+                }
+                Param::List(l) => l
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| keys(v, format!("{at}[{i}]"), found)),
+                Param::Value(Value::Array(l)) => l
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| keys(&Param::Value(v.clone()), format!("{at}[{i}]"), found)),
+                _ => {}
+            }
+        }
+        for (k, v) in &params.0 {
+            keys(v, k.to_string(), &mut found);
+        }
+        for (path, key) in found {
+            let (op, field) = bitrix_wire::query::split_filter_key(&key);
+            if style(field) != Some(wrong) {
+                continue;
+            }
+            let Some(other) = other_spelling(field) else {
+                continue;
+            };
+            let write = format!("{}{other}", op.unwrap_or_default());
+            let reason = if original {
+                format!(
+                    "a user field under its camelCase name, which this method reads only while `{switch}` is not `Y`: write `{write}`"
+                )
+            } else {
+                format!(
+                    "a user field under its original name, which this method reads only with `{switch}` set to `Y`: write `{write}`, or set `{switch}`"
+                )
+            };
+            self.fail(&path, reason);
         }
     }
 

@@ -258,3 +258,27 @@ impl<M: crate::Method> Fields for M {
         self.params_mut()
     }
 }
+
+/// A user field of a decoded record's `extra` members, found under either of its spellings: the
+/// original `UF_CRM_2_1639669411830` or the camelCase `ufCrm2_1639669411830` the `crm.item.*`
+/// methods answer unless `useOriginalUfNames` is `Y`. Any other name is looked up as written.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use bitrix_api::user_field;
+/// use serde_json::json;
+///
+/// let extra = BTreeMap::from([("ufCrm2_1639669411830".to_owned(), json!("blue"))]);
+/// assert_eq!(user_field(&extra, "UF_CRM_2_1639669411830"), Some(&json!("blue")));
+/// assert_eq!(user_field(&extra, "ufCrm2_1639669411830"), Some(&json!("blue")));
+/// assert_eq!(user_field(&extra, "UF_CRM_3_OTHER"), None);
+/// ```
+pub fn user_field<'a>(
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    name: &str,
+) -> Option<&'a serde_json::Value> {
+    extra.get(name).or_else(|| {
+        let other = bitrix_wire::uf::other_spelling(name)?;
+        extra.get(&other)
+    })
+}

@@ -1341,6 +1341,15 @@ impl Draft {
         if let Some(p) = self.pagination().filter(|_| self.paging) {
             m.insert("pagination".into(), Yaml::Mapping(p));
         }
+        // The `crm.item.*` switch between `ufCrm2_…` and `UF_CRM_2_…`.
+        let switch = "useOriginalUfNames";
+        if self
+            .params
+            .get(switch)
+            .is_some_and(|n| matches!(n.ty, TypeName::Yn | TypeName::Boolean) && !n.required)
+        {
+            m.insert("original_uf_names".into(), switch.into());
+        }
         serde_yaml::to_string(&Yaml::Mapping(m)).unwrap_or_default()
     }
 

@@ -8,7 +8,9 @@ impl MockPortal {
     /// any it had, for `crm.item.list` to page through.
     ///
     /// Each item has `id`, `title` (`"Item N"`), `assignedById` (the administrator), `stageId`
-    /// (`NEW`), `opportunity` (`N * 100`) and `createdTime` (one second apart, the last one now).
+    /// (`NEW`), `opportunity` (`N * 100`), `createdTime` (one second apart, the last one now)
+    /// and the user field `ufCrm<entity>Color` (`red`, `green`, `blue` in turn), answered as
+    /// `UF_CRM_<entity>_COLOR` when the call sets `useOriginalUfNames=Y`.
     /// Without seeding, the system types (1 lead, 2 deal, 3 contact, 4 company, 7 quote, 31
     /// smart invoice) list nothing and any other type answers `NOT_FOUND` (`SPA not found`).
     ///

@@ -211,6 +211,19 @@ pub(crate) fn check_with(src: &Source<'_>, spec: &Spec, damage: &Damage) -> Vec<
         }
     }
 
+    if let Some(switch) = &spec.original_uf_names {
+        let fits = spec
+            .params
+            .get(switch)
+            .is_some_and(|s| matches!(s.ty, TypeName::Yn | TypeName::Boolean) && !s.required);
+        if !fits && !damage.under(&key("params")) {
+            out.push(src.at(
+                &key("original_uf_names"),
+                format!("`{switch}` must be an optional `yn` or `boolean` parameter: the switch the method reads (`useOriginalUfNames`)"),
+            ));
+        }
+    }
+
     for (i, ex) in spec.examples.iter().enumerate() {
         let path = vec![
             Seg::Key("examples".into()),

@@ -58,6 +58,11 @@ pub struct Spec {
     /// The page marks the method deprecated: `true`, or what replaces it and why.
     #[serde(default)]
     pub deprecated: Option<Deprecated>,
+    /// The `yn` or `boolean` parameter that, given as `Y`, switches CRM user fields in the
+    /// request and the reply from camelCase (`ufCrm2_1639669411830`) to their original names
+    /// (`UF_CRM_2_1639669411830`): `useOriginalUfNames` of the `crm.item.*` methods.
+    #[serde(default)]
+    pub original_uf_names: Option<String>,
 }
 
 /// A deprecated method: the portal still answers it, but its page points elsewhere.

@@ -334,3 +334,23 @@ result: { type: object, json_string: true, fields: {} }
     assert!(d[2].starts_with("12:"), "{d:#?}");
     assert!(d[2].contains("`result.json_string`"), "{d:#?}");
 }
+
+#[test]
+fn original_uf_names_names_an_optional_switch() {
+    let d = diags(
+        "params:
+  useOriginalUfNames: { type: string }
+original_uf_names: useOriginalUfNames
+result: { type: any }
+",
+    );
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(
+        d[0].starts_with("10:1: `original_uf_names`: `useOriginalUfNames` must be an optional `yn` or `boolean` parameter"),
+        "{d:#?}"
+    );
+    assert!(
+        diags("params:\n  uf: { type: yn }\noriginal_uf_names: uf\nresult: { type: any }\n")
+            .is_empty()
+    );
+}

@@ -6,12 +6,14 @@
 //!   never recursing per nesting level), and [`lists`], which turns PHP's lists into JSON arrays;
 //! - [`query`]: the keys of list queries, `filter` operators and user fields;
 //! - [`rules`]: rules across the members of one object, evaluated alike on both sides;
+//! - [`uf`]: the two spellings of CRM user fields (`UF_CRM_2_…`, `ufCrm2_…`);
 //! - [`SYSTEM_ERRORS`] and [`system_errors!`]: the errors any REST call may answer, with their
 //!   HTTP status, the portal's description and a short explanation.
 
 pub mod form;
 pub mod query;
 pub mod rules;
+pub mod uf;
 
 pub use form::lists;
 

@@ -1,5 +1,6 @@
-//! `crm.item.list`: classic pagination (`start`, `total`, `next`), its fast mode (`start=-1`), and
-//! filter, order and select on any field ([`crate::query`]).
+//! `crm.item.list`: classic pagination (`start`, `total`, `next`), its fast mode (`start=-1`),
+//! filter, order and select on any field ([`crate::query`]), and user fields under either
+//! spelling (`useOriginalUfNames`).
 
 use serde_json::{Map, Value, json};
 
@@ -51,7 +52,15 @@ pub(crate) fn item_list(call: &mut Call<'_>) -> Outcome {
         None if SYSTEM_TYPES.contains(&entity) => &empty,
         None => return Err(Fail::code("NOT_FOUND")),
     };
-    let records: Vec<&Map<String, Value>> = items.values().filter_map(Value::as_object).collect();
+    let mut records: Vec<&Map<String, Value>> =
+        items.values().filter_map(Value::as_object).collect();
+    // Items keep their user fields as `ufCrm2_…`; `useOriginalUfNames=Y` filters, orders,
+    // selects and answers them as `UF_CRM_2_…`.
+    let renamed: Vec<Map<String, Value>>;
+    if crate::params::flag(call.params.get("useOriginalUfNames")) {
+        renamed = records.iter().map(|r| original_names(r)).collect();
+        records = renamed.iter().collect();
+    }
     let param = |key: &str| call.params.get(key);
     let query = Query::parse(param("filter"), param("order"), param("select"), &records)
         .map_err(refused)?
@@ -78,6 +87,21 @@ pub(crate) fn item_list(call: &mut Call<'_>) -> Outcome {
     Ok(json!({ "items": page }))
 }
 
+/// A record with its camelCase user fields under their original names.
+fn original_names(record: &Map<String, Value>) -> Map<String, Value> {
+    use bitrix_wire::uf::{UfStyle, original, style};
+    record
+        .iter()
+        .map(|(k, v)| {
+            let key = match style(k) {
+                Some(UfStyle::Camel) => original(k).unwrap_or_else(|| k.clone()),
+                _ => k.clone(),
+            };
+            (key, v.clone())
+        })
+        .collect()
+}
+
 impl State {
     /// Replaces the items of `entity` by `count` items with ids `1..=count`, created a second
     /// apart and the last one now.
@@ -86,7 +110,8 @@ impl State {
         let last = i64::try_from(count).unwrap_or(i64::MAX);
         let items = (1..=last).map(|id| {
             let created = crate::clock::rfc3339(now.saturating_sub(last - id));
-            let item = json!({
+            let color = ["red", "green", "blue"][usize::try_from(id % 3).unwrap_or(0)];
+            let mut item = json!({
                 "id": id,
                 "title": format!("Item {id}"),
                 "assignedById": ADMIN_USER_ID,
@@ -94,6 +119,8 @@ impl State {
                 "opportunity": id.saturating_mul(100),
                 "createdTime": created,
             });
+            // One user field, as the crm.item.* methods name it by default.
+            item[format!("ufCrm{entity}Color")] = json!(color);
             (id, item)
         });
         self.crm_items.insert(entity, items.collect());

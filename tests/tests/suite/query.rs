@@ -166,3 +166,70 @@ async fn an_integer_outside_its_values_is_refused_on_both_sides() {
     let accepted = send(2).await.unwrap();
     assert_eq!(accepted.status().as_u16(), 200);
 }
+
+/// `crm.item.list` names user fields `ufCrm2Color` by default and `UF_CRM_2_COLOR` with
+/// `useOriginalUfNames=Y` (`original_uf_names` in its spec): the client refuses a name in the
+/// spelling the call does not read, the mock answers in the spelling asked for, and
+/// `user_field` finds a field under either.
+#[tokio::test]
+async fn user_fields_are_named_as_use_original_uf_names_says() {
+    use bitrix_api::crm::CrmItemList;
+    use bitrix_api::{Method, user_field};
+    use futures_util::TryStreamExt;
+
+    let mock = MockPortal::start().await.unwrap();
+    mock.seed_crm_items(2, 9);
+    let client = client(&mock);
+
+    // The original name while the method reads camelCase: refused, with the name to write.
+    let before = mock.received(CrmItemList::NAME);
+    let original = Filter::new().eq("UF_CRM_2_COLOR", "red");
+    let err = client
+        .call(CrmItemList::new(2).filter(original.clone()))
+        .await
+        .unwrap_err();
+    let Error::Validation(v) = err else {
+        panic!("expected a validation error, got {err:?}")
+    };
+    assert_eq!(v.problems[0].param, "filter.UF_CRM_2_COLOR");
+    assert!(v.problems[0].reason.contains("write `ufCrm2Color`"), "{v}");
+    // And the other way round, operator prefix kept.
+    let camel = Filter::new().not_in("ufCrm2Color", ["red"]);
+    let request = CrmItemList::new(2)
+        .use_original_uf_names(true)
+        .filter(camel);
+    let Err(Error::Validation(v)) = client.call(request).await else {
+        panic!("expected a validation error")
+    };
+    assert!(
+        v.problems[0].reason.contains("write `!@UF_CRM_2_COLOR`"),
+        "{v}"
+    );
+    assert_eq!(mock.received(CrmItemList::NAME), before, "nothing was sent");
+
+    // Each spelling with its switch: the same three items, named as asked.
+    let request = CrmItemList::new(2)
+        .use_original_uf_names(true)
+        .filter(original);
+    let items: Vec<_> = client.list(request).try_collect().await.unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(
+        items
+            .iter()
+            .all(|i| i.extra["UF_CRM_2_COLOR"] == json!("red"))
+    );
+    let request = CrmItemList::new(2).filter(Filter::new().eq("ufCrm2Color", "red"));
+    let camel: Vec<_> = client.list(request).try_collect().await.unwrap();
+    assert_eq!(
+        camel.iter().map(|i| i.id).collect::<Vec<_>>(),
+        items.iter().map(|i| i.id).collect::<Vec<_>>()
+    );
+    assert!(!camel[0].extra.contains_key("UF_CRM_2_COLOR"));
+    for item in [&items[0], &camel[0]] {
+        assert_eq!(
+            user_field(&item.extra, "UF_CRM_2_COLOR"),
+            Some(&json!("red"))
+        );
+        assert_eq!(user_field(&item.extra, "ufCrm2Color"), Some(&json!("red")));
+    }
+}
