@@ -717,6 +717,25 @@ fn rules(members: &IndexMap<String, Schema>, cross: &[Rule]) -> Option<serde_jso
                     if !keys.is_empty() {
                         r.insert("keys".into(), json!(keys));
                     }
+                    // The kinds of the typed fields, whose values a filter checks.
+                    let kinds: Map<String, Value> = s
+                        .fields
+                        .iter()
+                        .flatten()
+                        .filter(|_| s.ty == TypeName::Filter)
+                        .filter_map(|(k, f)| {
+                            let kind = match bitrix_wire::query::ValueKind::of_type(f.ty.as_str())?
+                            {
+                                bitrix_wire::query::ValueKind::Integer => "i",
+                                bitrix_wire::query::ValueKind::Number => "n",
+                                bitrix_wire::query::ValueKind::Flag => "b",
+                            };
+                            Some((k.clone(), json!(kind)))
+                        })
+                        .collect();
+                    if !kinds.is_empty() {
+                        r.insert("kt".into(), Value::Object(kinds));
+                    }
                 }
             }
             TypeName::Object => {

@@ -164,6 +164,9 @@ struct Rule {
     /// The fields a filter or order may name (besides user fields); empty when the spec lists
     /// none, and then any is sent.
     keys: Vec<String>,
+    /// The kinds of a filter's typed fields (`i` integer, `n` number, `b` flag), whose values
+    /// are checked.
+    kt: std::collections::BTreeMap<String, String>,
 }
 
 /// A rule across members (`at_least_one_of`, `all_or_none`, `if_given` ...), as written by the
@@ -489,6 +492,9 @@ impl Validator {
                 if rule.r && entries.is_empty() {
                     self.fail(&rule.k, "is required and must not be empty".into());
                 }
+                for (key, v) in entries {
+                    self.filter_value(rule, key, v);
+                }
                 if rule.keys.is_empty() {
                     return;
                 }
@@ -517,6 +523,34 @@ impl Validator {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A filter's value for a field the spec types: `Filter::gte("OPPORTUNITY", "a lot")` is
+    /// refused before the portal ignores it.
+    fn filter_value(&mut self, rule: &Rule, key: &str, value: &Param) {
+        use bitrix_wire::query::{ValueKind, split_filter_key};
+        if rule.kt.is_empty() {
+            return;
+        }
+        let (_, field) = split_filter_key(key);
+        let Some((name, code)) = rule.kt.iter().find(|(k, _)| k.eq_ignore_ascii_case(field)) else {
+            return;
+        };
+        let kind = match code.as_str() {
+            "i" => ValueKind::Integer,
+            "n" => ValueKind::Number,
+            _ => ValueKind::Flag,
+        };
+        let Some(json) = value.json() else { return };
+        if !kind.fits(&json) {
+            self.fail(
+                &rule.k,
+                format!(
+                    "`{key}` compares `{name}` with {json}; the field takes {} (or a list of them)",
+                    kind.describe()
+                ),
+            );
         }
     }
 

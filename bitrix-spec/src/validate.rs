@@ -370,7 +370,29 @@ fn check_shape(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
         // The names and directions are the list method's to judge: its behaviour answers them in
         // its own words (crm.item.list's `INVALID_ARG_VALUE`), as the portal does.
         TypeName::Filter | TypeName::Order => match v {
-            Value::Object(_) => {}
+            Value::Object(m) => {
+                // A typed field's value, as the client checks it.
+                let typed = s
+                    .fields
+                    .iter()
+                    .flatten()
+                    .filter(|_| s.ty == TypeName::Filter);
+                for (key, value) in m.iter().filter(|_| mode == Mode::Request) {
+                    let (_, field) = bitrix_wire::query::split_filter_key(key);
+                    let Some((name, kind)) = typed.clone().find_map(|(k, f)| {
+                        let kind = bitrix_wire::query::ValueKind::of_type(f.ty.as_str())?;
+                        k.eq_ignore_ascii_case(field).then_some((k, kind))
+                    }) else {
+                        continue;
+                    };
+                    if !kind.fits(value) {
+                        return Err(format!(
+                            "`{path}`: `{key}` compares `{name}` with {value}; the field takes {} (or a list of them)",
+                            kind.describe()
+                        ));
+                    }
+                }
+            }
             Value::Array(a) if a.is_empty() => {}
             _ => return fail(path, "expected an object of field names"),
         },

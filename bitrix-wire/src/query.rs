@@ -77,3 +77,76 @@ pub fn unknown_field<'a, S: AsRef<str>>(key: &'a str, known: &[S]) -> Option<&'a
         || (!field.is_empty() && field.bytes().all(|b| b.is_ascii_digit()));
     (!listed && !nested && !is_dynamic_field(field)).then_some(field)
 }
+
+/// What a filter compares a field with, for the fields a spec types: the client refuses, and
+/// the mock portal answers as invalid, a value of another kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `integer` and `id` fields: a number without fraction, or a string holding one.
+    Integer,
+    /// `number` fields: a number, or a string holding one.
+    Number,
+    /// `boolean` and `yn` fields: `true`/`false`, `Y`/`N`, `1`/`0`.
+    Flag,
+}
+
+impl ValueKind {
+    /// The kind of a spec type's name (`integer`, `id`, `number`, `boolean`, `yn`); `None` for
+    /// the others, whose values a filter takes as written.
+    pub fn of_type(name: &str) -> Option<ValueKind> {
+        match name {
+            "integer" | "id" => Some(ValueKind::Integer),
+            "number" => Some(ValueKind::Number),
+            "boolean" | "yn" => Some(ValueKind::Flag),
+            _ => None,
+        }
+    }
+
+    /// The kind in words, for an error message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ValueKind::Integer => "an integer",
+            ValueKind::Number => "a number",
+            ValueKind::Flag => "Y or N",
+        }
+    }
+
+    /// Whether a filter may compare a field of this kind with `value`: a scalar of the kind, an
+    /// empty value (`null`, `""`: the field is empty), or a list of such values (`@`, `><`, and
+    /// a list given without an operator, which the portal reads as "any of").
+    ///
+    /// ```
+    /// use bitrix_wire::query::ValueKind;
+    /// use serde_json::json;
+    /// assert!(ValueKind::Integer.fits(&json!("42")));
+    /// assert!(ValueKind::Integer.fits(&json!([1, "2"])));
+    /// assert!(!ValueKind::Integer.fits(&json!("a lot")));
+    /// assert!(ValueKind::Flag.fits(&json!("Y")));
+    /// assert!(!ValueKind::Number.fits(&json!({"a": 1})));
+    /// ```
+    pub fn fits(self, value: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match value {
+            Value::Null => true,
+            Value::String(s) if s.is_empty() => true,
+            Value::Array(items) => items.iter().all(|v| !v.is_array() && self.fits(v)),
+            Value::Object(_) => false,
+            Value::Bool(_) => self == ValueKind::Flag,
+            Value::Number(n) => match self {
+                ValueKind::Integer => {
+                    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+                }
+                ValueKind::Number => true,
+                ValueKind::Flag => matches!(n.as_u64(), Some(0 | 1)),
+            },
+            Value::String(s) => match self {
+                ValueKind::Integer => s.trim().parse::<i64>().is_ok(),
+                ValueKind::Number => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+                ValueKind::Flag => matches!(
+                    s.as_str(),
+                    "Y" | "N" | "y" | "n" | "1" | "0" | "true" | "false"
+                ),
+            },
+        }
+    }
+}

@@ -233,3 +233,53 @@ async fn user_fields_are_named_as_use_original_uf_names_says() {
         assert_eq!(user_field(&item.extra, "ufCrm2Color"), Some(&json!("red")));
     }
 }
+
+/// The values of a filter's typed fields: the client refuses a value of another kind before
+/// sending, the mock portal refuses it on receipt, and numbers as strings, lists and empty
+/// values pass.
+#[tokio::test]
+async fn a_filter_value_of_the_wrong_kind_is_refused_on_both_sides() {
+    let mock = MockPortal::start().await.unwrap();
+    let client = client(&mock);
+    let added = add_deals(&client).await;
+
+    for (filter, named) in [
+        (Filter::new().gte("OPPORTUNITY", "a lot"), ">=OPPORTUNITY"),
+        (Filter::new().is_in("ID", [json!(1), json!("x")]), "@ID"),
+        (Filter::new().eq("OPENED", 2), "OPENED"),
+    ] {
+        let Err(Error::Validation(v)) = client.call(CrmDealList::new().filter(filter)).await else {
+            panic!("{named}: expected a validation error")
+        };
+        assert_eq!(v.problems[0].param, "filter");
+        assert!(
+            v.problems[0]
+                .reason
+                .contains(&format!("`{named}` compares")),
+            "{v}"
+        );
+    }
+    assert_eq!(mock.received("crm.deal.list"), 0, "nothing was sent");
+
+    // The portal reads numbers written as strings, lists of ids, and empty values.
+    let request = CrmDealList::new()
+        .filter(
+            Filter::new()
+                .gte("OPPORTUNITY", "500")
+                .is_in("ID", [added[1], added[2]]),
+        )
+        .order(Order::new().asc("ID"));
+    let rows = client.call(request).await.unwrap();
+    assert_eq!(ids(&rows), vec![added[1], added[2]]);
+
+    // Sent as it is, the mock refuses it too.
+    let answer = client
+        .call_raw(
+            "crm.deal.list",
+            json!({"filter": {">=OPPORTUNITY": "a lot"}}),
+        )
+        .await;
+    let err = answer.unwrap_err();
+    assert!(err.to_string().contains(">=OPPORTUNITY"), "{err}");
+    assert_eq!(mock.received("crm.deal.list"), 2);
+}
