@@ -317,7 +317,14 @@ fn rust_type(
         TypeName::Object => {
             let name = nested_name(owner, key, s);
             cx.define(&name, path);
-            let doc = format!("`{key}`{}", described(s));
+            let mut doc = format!("`{key}`{}", described(s));
+            for (prefix, m) in s.dynamic.iter().flatten() {
+                doc.push_str(&format!(
+                    "\n\nMembers named `{prefix}…` (`{}`) are kept in `extra` (set on a request with `Fields::field`).{}",
+                    m.ty.as_str(),
+                    m.description.as_deref().map(|d| format!(" {}", d.trim())).unwrap_or_default()
+                ));
+            }
             let fields = s.fields.clone().unwrap_or_default();
             let fields_path = child(path, "fields");
             let item = match side {
@@ -333,7 +340,8 @@ fn rust_type(
                     ts
                 }
                 Side::Response | Side::Shared => {
-                    response_struct(cx, &name, &doc, &fields, &fields_path, side)
+                    let families = dynamic_checks(cx, &name, s, path);
+                    response_struct(cx, &name, &doc, &fields, &fields_path, side, families)
                 }
             };
             cx.items.push(item);
@@ -661,8 +669,31 @@ fn rules(members: &IndexMap<String, Schema>, cross: &[Rule]) -> Option<serde_jso
                     .as_deref()
                     .filter(|i| i.ty == TypeName::Object && i.shared.is_none())
                     .and_then(|i| rules(i.fields.as_ref()?, &i.rules));
-                if min.is_some() || s.max_items.is_some() || nested.is_some() {
+                // A scalar item's own checks, as a rule without a key.
+                let each = s
+                    .items
+                    .as_deref()
+                    .filter(|i| !matches!(i.ty, TypeName::Object | TypeName::Array | TypeName::Map))
+                    .and_then(|i| {
+                        let mut one = IndexMap::new();
+                        one.insert(
+                            String::new(),
+                            Schema {
+                                required: false,
+                                ..i.clone()
+                            },
+                        );
+                        let mut r = rules(&one, &[])?;
+                        r.get_mut("p")?.as_array_mut()?.pop()
+                    });
+                if min.is_some() || s.max_items.is_some() || nested.is_some() || each.is_some() {
                     r.insert("t".into(), json!("a"));
+                    if let Some(mut each) = each {
+                        if let Some(o) = each.as_object_mut() {
+                            o.remove("k");
+                        }
+                        r.insert("it".into(), each);
+                    }
                     if let Some(n) = min {
                         r.insert("imin".into(), json!(n));
                     }
@@ -821,6 +852,28 @@ fn rules(members: &IndexMap<String, Schema>, cross: &[Rule]) -> Option<serde_jso
 /// A shared type's object (`side` is [`Side::Shared`]) is also sent: every member is optional
 /// (so that `Default` builds an empty one to fill in), `required` ones are checked when read,
 /// and it is serialized as it was read, `extra` included.
+/// The checks of an object's `dynamic` families, for its decoder: each member of a family must
+/// read as the family's schema says (it is kept in `extra` as sent).
+fn dynamic_checks(cx: &mut Ctx, owner: &str, s: &Schema, path: &[Seg]) -> Option<TokenStream> {
+    // An `any` family reads whatever comes: nothing to check.
+    let families: Vec<(&String, &Schema)> = s
+        .dynamic
+        .iter()
+        .flatten()
+        .filter(|(_, m)| m.ty != TypeName::Any)
+        .collect();
+    if families.is_empty() {
+        return None;
+    }
+    let checks = families.into_iter().map(|(prefix, m)| {
+        let ty = rust_type(cx, owner, prefix, m, Side::Response, &child(&child(path, "dynamic"), prefix));
+        // Never required: `null` reads as nothing, as for any optional member.
+        quote!((#prefix, |v, at| <::core::option::Option<#ty> as ::bitrix_api::__private::Decode>::decode(v, at).map(drop)))
+    });
+    let checks: Vec<TokenStream> = checks.collect();
+    Some(quote!(&[#(#checks),*]))
+}
+
 fn response_struct(
     cx: &mut Ctx,
     name: &str,
@@ -828,6 +881,7 @@ fn response_struct(
     members: &IndexMap<String, Schema>,
     path: &[Seg],
     side: Side,
+    families: Option<TokenStream>,
 ) -> TokenStream {
     let shared = side == Side::Shared;
     let id = ident(name);
@@ -867,6 +921,10 @@ fn response_struct(
     } else {
         format_ident!("extra")
     };
+    let rest = match families {
+        Some(checks) => quote!(o.rest_checked(#checks)?),
+        None => quote!(o.rest()),
+    };
     let (derives, sent) = if shared {
         let sent = quote! {
             impl ::bitrix_api::__private::serde::Serialize for #id {
@@ -899,7 +957,7 @@ fn response_struct(
             #[inline]
             fn decode(v: ::bitrix_api::__private::serde_json::Value, at: ::bitrix_api::__private::Path<'_>) -> ::core::result::Result<Self, ::bitrix_api::__private::Mismatch> {
                 let mut o = ::bitrix_api::__private::DecodeObj::new(v, at)?;
-                ::core::result::Result::Ok(Self { #(#takes,)* #extra: o.rest() })
+                ::core::result::Result::Ok(Self { #(#takes,)* #extra: #rest })
             }
         }
         #sent

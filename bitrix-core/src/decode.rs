@@ -276,6 +276,23 @@ impl<'a> Obj<'a> {
     pub fn rest(self) -> BTreeMap<String, Value> {
         self.members.into_iter().collect()
     }
+
+    /// [`Obj::rest`], where each member of a `dynamic` family (a name prefix and how its
+    /// values read: `parentId…` ids) must read as the family says.
+    pub fn rest_checked(
+        self,
+        families: &[(&str, Variant<()>)],
+    ) -> Result<BTreeMap<String, Value>, Mismatch> {
+        for (k, v) in &self.members {
+            let family = families
+                .iter()
+                .find(|(prefix, _)| k.starts_with(prefix) && k.len() > prefix.len());
+            if let Some((_, check)) = family {
+                check(v.clone(), Path::Key(&self.at, k))?;
+            }
+        }
+        Ok(self.rest())
+    }
 }
 
 /// Decodes a string enum: its value from `values`, or `unknown` for one the spec does not list.

@@ -156,6 +156,8 @@ struct Rule {
     empty: bool,
     /// Rules of the members of an object, or of each object in an array.
     obj: Option<Rules>,
+    /// The rule of each scalar item of an array (a pattern, a length, allowed numbers).
+    it: Option<Box<Rule>>,
     /// Auth contexts in which the parameter is required.
     #[serde(rename = "in")]
     required_in: Vec<AuthContext>,
@@ -235,6 +237,9 @@ impl Rules {
             if let Some(nested) = &mut rule.obj {
                 nested.compile();
             }
+            if let Some(item) = &mut rule.it {
+                item.re = item.pat.as_deref().and_then(|p| regex::Regex::new(p).ok());
+            }
         }
     }
 }
@@ -277,6 +282,8 @@ impl Validator {
     fn fail(&mut self, param: &str, reason: String) {
         let param = if self.path.is_empty() {
             param.to_owned()
+        } else if param.is_empty() {
+            self.path.clone()
         } else {
             format!("{}.{param}", self.path)
         };
@@ -442,6 +449,18 @@ impl Validator {
                         if let Param::Obj(p) = item {
                             self.nested(&format!("{}[{i}]", rule.k), nested, p);
                         }
+                    }
+                }
+                if let Some(each) = &rule.it {
+                    for (i, item) in items.iter().enumerate() {
+                        // The item rule has no key of its own: the path names the item.
+                        let saved = self.path.len();
+                        if !self.path.is_empty() {
+                            self.path.push('.');
+                        }
+                        self.path.push_str(&format!("{}[{i}]", rule.k));
+                        self.param(each, Some(item));
+                        self.path.truncate(saved);
                     }
                 }
             }

@@ -428,6 +428,8 @@ struct Member {
     anchors: Vec<String>,
     children: Vec<Member>,
     attached: bool,
+    /// A family of names (`ufCrm...`): `name` is their common start.
+    family: bool,
 }
 
 /// The column roles of a member table: (name, type, description), or `None` if it is not one.
@@ -486,6 +488,25 @@ fn members_of(t: &Table, lost: &mut Vec<Lost>) -> Vec<Member> {
             .and_then(|i| row.cells.get(i))
             .or_else(|| row.cells.last().filter(|_| row.cells.len() > 1))
             .map_or(String::new(), |c| c.text.clone());
+        // `ufCrm...`, `UF_...`: a family of names that share a start.
+        let stem = nc.name.trim_end_matches("...").trim_end_matches('…');
+        let family = stem.len() < nc.name.len()
+            && stem.starts_with(|c: char| c.is_ascii_alphabetic())
+            && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if family {
+            out.push(Member {
+                name: stem.to_owned(),
+                line: row.line,
+                required: false,
+                doc: nc.ty,
+                anchors: Vec::new(),
+                desc,
+                children: Vec::new(),
+                attached: false,
+                family: true,
+            });
+            continue;
+        }
         if nc.name.contains("...") || nc.name.contains('…') || nc.name.contains(' ') {
             lost.push(Lost::new(
                 row.line,
@@ -508,6 +529,7 @@ fn members_of(t: &Table, lost: &mut Vec<Lost>) -> Vec<Member> {
             desc,
             children: Vec::new(),
             attached: false,
+            family: false,
         });
     }
     out
@@ -622,6 +644,34 @@ fn member_tree(placed: &[Placed<'_>], lost: &mut Vec<Lost>) -> (Vec<Member>, boo
     (members, have_main)
 }
 
+/// A family of members (`ufCrm...`) as the schema of its values: a scalar, `any`, or an array
+/// of them (user fields come as any of these).
+fn family_node(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node {
+    let mut node = node_of(m, request, path, lost);
+    let scalar = |t: TypeName| {
+        matches!(
+            t,
+            TypeName::String
+                | TypeName::Url
+                | TypeName::Integer
+                | TypeName::Id
+                | TypeName::Number
+                | TypeName::Boolean
+                | TypeName::Yn
+                | TypeName::Any
+        )
+    };
+    let fits = scalar(node.ty)
+        || node.ty == TypeName::Array && node.items.as_deref().is_none_or(|i| scalar(i.ty));
+    if !fits {
+        node = Node::new(TypeName::Any);
+        node.line = m.line;
+    }
+    node.required = false;
+    node.name = None;
+    node
+}
+
 /// A member as a schema node; `request` adds defaults and limits.
 fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node {
     let path = join(path, &m.name);
@@ -648,8 +698,13 @@ fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node 
         let mut obj = Node::new(TypeName::Object);
         obj.line = m.line;
         for c in &m.children {
-            obj.fields
-                .insert(c.name.clone(), node_of(c, request, &path, lost));
+            if c.family {
+                obj.dynamic
+                    .insert(c.name.clone(), family_node(c, request, &path, lost));
+            } else {
+                obj.fields
+                    .insert(c.name.clone(), node_of(c, request, &path, lost));
+            }
         }
         if node.ty == TypeName::Array {
             node.items = Some(Box::new(obj));
@@ -1469,6 +1524,16 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     let (param_members, _) = member_tree(&s.params, &mut lost);
     let mut params = IndexMap::new();
     for m in &param_members {
+        if m.family {
+            lost.push(Lost::new(
+                m.line,
+                format!(
+                    "parameter family `{}...`: the format says families of members inside objects only",
+                    m.name
+                ),
+            ));
+            continue;
+        }
         if params.contains_key(&m.name) {
             lost.push(Lost::new(
                 m.line,
@@ -1499,8 +1564,12 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
     let (resp_members, _) = member_tree(&s.response, &mut lost);
     let mut result_node: Option<Node> = None;
     let mut result_fields = IndexMap::new();
+    let mut result_families = IndexMap::new();
     for m in &resp_members {
         match m.name.as_str() {
+            _ if m.family => {
+                result_families.insert(m.name.clone(), family_node(m, false, "result", &mut lost));
+            }
             "result" => result_node = Some(node_of(m, false, "", &mut lost)),
             "time" | "total" | "next" => {}
             _ => {
@@ -1518,6 +1587,9 @@ pub fn import(page: &Page, method: &str) -> Result<Imported, Failure> {
             n
         }
     });
+    if result.ty == TypeName::Object {
+        result.dynamic.extend(result_families);
+    }
     result.required = true;
     result.normalize();
 
@@ -2270,8 +2342,13 @@ pub fn import_event(
         None => {
             let mut n = Node::new(TypeName::Object);
             for m in &members {
-                n.fields
-                    .insert(m.name.clone(), node_of(m, false, "data", &mut lost));
+                if m.family {
+                    n.dynamic
+                        .insert(m.name.clone(), family_node(m, false, "data", &mut lost));
+                } else {
+                    n.fields
+                        .insert(m.name.clone(), node_of(m, false, "data", &mut lost));
+                }
             }
             n
         }

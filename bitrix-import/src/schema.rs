@@ -25,6 +25,8 @@ pub struct Node {
     pub default: Option<Value>,
     /// `fields` of an object.
     pub fields: IndexMap<String, Node>,
+    /// `dynamic` families of an object's members, by name prefix (`ufCrm`).
+    pub dynamic: IndexMap<String, Node>,
     /// `items` of an array or map.
     pub items: Option<Box<Node>>,
     /// A field-renaming `name`, when the key gives no usable Rust name.
@@ -49,6 +51,7 @@ impl Node {
             values: Vec::new(),
             default: None,
             fields: IndexMap::new(),
+            dynamic: IndexMap::new(),
             items: None,
             name: None,
             length: (None, None),
@@ -160,6 +163,13 @@ impl Node {
                 f.insert(Yaml::String(k.clone()), v.to_yaml());
             }
             put("fields", Yaml::Mapping(f));
+            if !self.dynamic.is_empty() {
+                let mut d = Mapping::new();
+                for (k, v) in &self.dynamic {
+                    d.insert(Yaml::String(k.clone()), v.to_yaml());
+                }
+                put("dynamic", Yaml::Mapping(d));
+            }
         }
         if let Some(i) = &self.items {
             put("items", i.to_yaml());

@@ -546,6 +546,51 @@ pub(crate) fn check_schema(
             only(!s.rules.is_empty(), "rules", "`object`", out);
         }
     }
+    match (ty, &s.dynamic) {
+        (TypeName::Object, Some(families)) => {
+            for (prefix, member) in families {
+                let p = {
+                    let mut p = at("dynamic");
+                    p.push(Seg::Key(prefix.clone()));
+                    p
+                };
+                if prefix.is_empty()
+                    || !prefix
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    out.push(src.at(&p, format!("`{prefix}` is not a name prefix: write the common start of the names (`ufCrm`, `UF_CRM_`, `parentId`)")));
+                }
+                let scalar = |t: TypeName| {
+                    matches!(
+                        t,
+                        TypeName::String
+                            | TypeName::Url
+                            | TypeName::Integer
+                            | TypeName::Id
+                            | TypeName::Number
+                            | TypeName::Boolean
+                            | TypeName::Yn
+                            | TypeName::Any
+                    )
+                };
+                let fits = scalar(member.ty)
+                    || member.ty == TypeName::Array
+                        && member.items.as_deref().is_none_or(|i| scalar(i.ty));
+                if !fits {
+                    out.push(src.at(&p, format!("a family of members takes a scalar, `any`, or an array of them, not `{}`", member.ty.as_str())));
+                }
+                if member.required {
+                    out.push(src.at(
+                        &p,
+                        "a family of members cannot be `required`: no name of it is known",
+                    ));
+                }
+                check_schema(src, member, &p, contexts, request, out);
+            }
+        }
+        (_, d) => only(d.is_some(), "dynamic", "`object`", out),
+    }
     match (ty, &s.variants) {
         (TypeName::OneOf, None) => out.push(src.at(
             path,

@@ -253,6 +253,10 @@ pub struct Schema {
     /// Members of an `object`, in order.
     #[serde(default)]
     pub fields: Option<IndexMap<String, Schema>>,
+    /// Families of members of an `object` that no spec can list one by one, by name prefix:
+    /// user fields `ufCrm…`, parent links `parentId…`, each with the schema of its values.
+    #[serde(default)]
+    pub dynamic: Option<IndexMap<String, Schema>>,
     /// Rules across the `fields` of an `object` (see [`Rule`]).
     #[serde(default)]
     pub rules: Vec<Rule>,
@@ -307,6 +311,16 @@ fn values_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Stri
 }
 
 impl Schema {
+    /// The schema of the member `name` that `fields` does not list, from the first `dynamic`
+    /// family whose prefix it starts with.
+    pub fn dynamic_member(&self, name: &str) -> Option<&Schema> {
+        self.dynamic
+            .iter()
+            .flatten()
+            .find(|(prefix, _)| name.starts_with(prefix.as_str()) && name.len() > prefix.len())
+            .map(|(_, s)| s)
+    }
+
     /// `type: any` and nothing else: what stands for a member that does not read at all.
     pub(crate) fn placeholder() -> Schema {
         Schema {
@@ -324,6 +338,7 @@ impl Schema {
             min_items: None,
             max_items: None,
             fields: None,
+            dynamic: None,
             rules: Vec::new(),
             items: None,
             variants: None,

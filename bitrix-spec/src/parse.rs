@@ -518,7 +518,7 @@ fn stand_in(key: &str, owner: &Mapping) -> Option<Value> {
             "enum"
         } else if has("variants") {
             "one_of"
-        } else if has("fields") || has("rules") {
+        } else if has("fields") || has("rules") || has("dynamic") {
             "object"
         } else if has("items") || has("min_items") || has("max_items") {
             "array"

@@ -292,6 +292,23 @@ fn check_shape(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
                 }
                 path.truncate(len);
             }
+            // Members of a family (`ufCrm…`), as the decoder checks them.
+            for (name, fv) in m {
+                let listed = s.fields.as_ref().is_some_and(|f| f.contains_key(name));
+                let Some(member) = s.dynamic_member(name).filter(|_| !listed) else {
+                    continue;
+                };
+                if mode == Mode::Request && is_empty(fv) {
+                    continue;
+                }
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                check_value(member, fv, mode, path)?;
+                path.truncate(len);
+            }
             if mode == Mode::Request {
                 let given = |k: &str| m.get(k).is_some_and(|v| !is_empty(v));
                 for rule in &s.rules {
@@ -658,6 +675,52 @@ result: { type: boolean, required: true }
         );
         assert!(check(json!("[1, 2]")).is_err());
         assert!(check(json!("{not json")).is_err());
+    }
+
+    #[test]
+    fn members_of_a_family_are_checked_by_its_schema() {
+        const SPEC: &str = r#"
+method: demo.item.update
+scope: demo
+summary: Update.
+access: any user
+contexts: [webhook]
+idempotent: true
+docs: https://example.com/demo.item.update
+params:
+  fields:
+    type: object
+    fields: { title: { type: string } }
+    dynamic:
+      parentId: { type: id }
+      ufCrm: { type: any }
+result:
+  type: object
+  required: true
+  fields: { id: { type: id, required: true } }
+  dynamic: { parentId: { type: id } }
+"#;
+        let spec = crate::load("demo.item.update.yaml", SPEC).expect("the spec loads");
+        let check = |fields: Value| {
+            let mut params = Map::new();
+            params.insert("fields".into(), fields);
+            validate_request(&spec, &params, AuthContext::Webhook)
+        };
+        assert_eq!(
+            check(json!({"parentId1032": "7", "ufCrm5Color": [1, "a"]})),
+            Ok(())
+        );
+        let Err(Violation::Invalid { at, why, .. }) = check(json!({"parentId1032": "x"})) else {
+            panic!("a family member of the wrong kind")
+        };
+        assert_eq!(at, "fields.parentId1032");
+        assert!(why.contains("expected an integer"), "{why}");
+        // The prefix alone names no member of the family.
+        assert_eq!(check(json!({"parentId": "x"})), Ok(()));
+        // Replies: `null` is nothing, a wrong kind fails where the decoder would.
+        let result = |v: Value| conforms(&spec.result, &v, Mode::Response);
+        assert!(result(json!({"id": 1, "parentId2": null})).is_ok());
+        assert!(result(json!({"id": 1, "parentId2": "x"})).is_err());
     }
 
     #[test]

@@ -354,3 +354,36 @@ result: { type: any }
             .is_empty()
     );
 }
+
+#[test]
+fn a_family_of_members_has_a_prefix_and_a_simple_schema() {
+    let d = diags(
+        "params:
+  fields:
+    type: object
+    fields: {}
+    dynamic:
+      'uf crm': { type: any }
+      parentId: { type: object, fields: {} }
+      UF_: { type: string, required: true }
+  NAME: { type: string, dynamic: { x: { type: any } } }
+result: { type: any }
+",
+    );
+    let keys = keys(&d);
+    assert_eq!(
+        keys,
+        [
+            "params.fields.dynamic.uf crm",
+            "params.fields.dynamic.parentId",
+            "params.fields.dynamic.UF_",
+            "params.NAME.dynamic"
+        ],
+        "{d:#?}"
+    );
+    assert!(
+        d[1].contains("a scalar, `any`, or an array of them, not `object`"),
+        "{d:#?}"
+    );
+    assert!(d[2].contains("cannot be `required`"), "{d:#?}");
+}

@@ -283,3 +283,28 @@ async fn a_filter_value_of_the_wrong_kind_is_refused_on_both_sides() {
     assert!(err.to_string().contains(">=OPPORTUNITY"), "{err}");
     assert_eq!(mock.received("crm.deal.list"), 2);
 }
+
+/// `CrmItem` names two families of members (`dynamic`): user fields `ufCrm…`, any value, and
+/// parent links `parentId…`, ids. Both are kept in `extra`; a parent link that is no id fails
+/// the decode at its path, as the compile-time check of examples would.
+#[test]
+fn families_of_members_are_kept_and_checked() {
+    use bitrix_api::Method;
+    use bitrix_api::crm::CrmItemList;
+
+    let page = CrmItemList::decode(
+        r#"{"items": [{"id": 1, "parentId1032": "7", "ufCrm5Color": ["red", 2], "parentId": "x"}]}"#,
+    )
+    .unwrap();
+    let extra = &page.items[0].extra;
+    assert_eq!(extra["parentId1032"], json!("7"));
+    assert_eq!(extra["ufCrm5Color"], json!(["red", 2]));
+    // The prefix alone names no member of the family.
+    assert_eq!(extra["parentId"], json!("x"));
+
+    let err = CrmItemList::decode(r#"{"items": [{"id": 1, "parentId1032": "x"}]}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("result.items[0].parentId1032"),
+        "{err}"
+    );
+}
