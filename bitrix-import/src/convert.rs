@@ -694,6 +694,19 @@ fn node_of(m: &Member, request: bool, path: &str, lost: &mut Vec<Lost>) -> Node 
     }
     node.line = m.line;
     node.required = m.required;
+    // "An array of user identifiers or a JSON string containing an array", "an attachment in
+    // object format or JSON string": the page types it `string`, the portal takes the structure
+    // as well.
+    let lower = m.desc.to_ascii_lowercase();
+    if lower.contains("json string") {
+        match node.ty {
+            TypeName::Object | TypeName::Array | TypeName::Map => node.json_string = true,
+            TypeName::String if lower.contains("object") || lower.contains("array") => {
+                node.ty = TypeName::Any;
+            }
+            _ => {}
+        }
+    }
     if !m.children.is_empty() {
         let mut obj = Node::new(TypeName::Object);
         obj.line = m.line;
@@ -2838,6 +2851,40 @@ HTTP Status: **200**
         // No position, or no list in the result: no pagination.
         assert!(load(&int("limit"), r#"{"result": [{"ID": 1}]}"#).is_none());
         assert!(load(&int("start"), r#"{"result": {"a": [1], "b": [2]}}"#).is_none());
+    }
+
+    #[test]
+    fn families_of_members_and_json_strings_are_read() {
+        let rows = "|| **fields**\n[`object`](../data-types.md) | Fields, see [Fields](#fields) ||\n|| **ATTACH**\n[`object`](../data-types.md) | An attachment in object format or JSON string ||\n|#\n\n### Fields {#fields}\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **TITLE**\n[`string`](../data-types.md) | Title ||\n|| **UF_...**\n[`string`](../data-types.md) | Custom fields, such as `UF_CRM_25534736` ||\n|| **parentId...**\n[`integer`](../data-types.md) | Parent links ||\n";
+        let imp = import(
+            &page(&paged_page(rows, r#"{"result": 5}"#)),
+            "demo.thing.list",
+        )
+        .expect("imports");
+        let spec = bitrix_spec::load("demo/demo.thing.list.yaml", &imp.yaml).expect("loads");
+        let fields = &spec.params["fields"];
+        let families: Vec<(&str, TypeName)> = fields
+            .dynamic
+            .iter()
+            .flatten()
+            .map(|(k, s)| (k.as_str(), s.ty))
+            .collect();
+        assert_eq!(
+            families,
+            [("UF_", TypeName::String), ("parentId", TypeName::Integer)]
+        );
+        assert!(
+            !fields
+                .fields
+                .as_ref()
+                .is_some_and(|f| f.contains_key("UF_"))
+        );
+        assert!(
+            imp.lost.iter().all(|l| !l.fact.contains("family")),
+            "{:?}",
+            imp.lost
+        );
+        assert!(spec.params["ATTACH"].json_string);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Node {
     pub fields: IndexMap<String, Node>,
     /// `dynamic` families of an object's members, by name prefix (`ufCrm`).
     pub dynamic: IndexMap<String, Node>,
+    /// `json_string`: the portal also takes the structure as a JSON text.
+    pub json_string: bool,
     /// `items` of an array or map.
     pub items: Option<Box<Node>>,
     /// A field-renaming `name`, when the key gives no usable Rust name.
@@ -52,6 +54,7 @@ impl Node {
             default: None,
             fields: IndexMap::new(),
             dynamic: IndexMap::new(),
+            json_string: false,
             items: None,
             name: None,
             length: (None, None),
@@ -109,6 +112,10 @@ impl Node {
         }
         if self.nullable {
             put("nullable", Yaml::Bool(true));
+        }
+        if self.json_string && matches!(self.ty, TypeName::Object | TypeName::Array | TypeName::Map)
+        {
+            put("json_string", Yaml::Bool(true));
         }
         if let Some(n) = &self.name {
             put("name", Yaml::String(n.clone()));
