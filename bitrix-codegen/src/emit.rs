@@ -293,9 +293,10 @@ fn rust_type(
         TypeName::Boolean | TypeName::Yn => quote!(bool),
         TypeName::LocalizedText => quote!(::bitrix_api::LocalizedText),
         TypeName::Filter if side == Side::Request => quote!(::bitrix_api::Filter),
+        TypeName::File if side == Side::Request => quote!(::bitrix_api::FileData),
         TypeName::Order if side == Side::Request => quote!(::bitrix_api::Order),
         // Refused by the checks outside parameters.
-        TypeName::Any | TypeName::Filter | TypeName::Order => {
+        TypeName::Any | TypeName::Filter | TypeName::Order | TypeName::File => {
             quote!(::bitrix_api::__private::serde_json::Value)
         }
         TypeName::OneOf => {

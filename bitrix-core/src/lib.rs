@@ -16,6 +16,7 @@ mod decode;
 mod encode;
 mod error;
 pub mod events;
+mod file;
 pub mod form;
 pub mod handler;
 mod limits;
@@ -36,6 +37,7 @@ pub use error::{
     ApiError, DecodeError, Error, Invalid, MethodError, SystemError, TransportError, TransportKind,
     Untyped, ValidationError,
 };
+pub use file::FileData;
 pub use limits::{RateLimit, RetryPolicy};
 pub use method::{Method, MethodInfo, Validator};
 pub use paging::{PageStyle, Paged};

@@ -29,6 +29,8 @@ pub enum Param {
     List(Vec<Param>),
     /// An object with keys chosen by the caller.
     Map(Vec<(String, Param)>),
+    /// A file: sent as its wire form, printed by name and size.
+    File(crate::FileData),
 }
 
 impl Param {
@@ -44,6 +46,7 @@ impl Param {
             Param::Value(v) => Some(v.clone()),
             Param::Str(s) => Some(Value::String((*s).to_owned())),
             Param::Secret(_) => None,
+            Param::File(f) => Some(f.wire()),
             other => serde_json::to_value(other).ok(),
         }
     }
@@ -61,6 +64,7 @@ impl Param {
             Param::Obj(p) => !p.0.is_empty(),
             Param::List(l) => !l.is_empty(),
             Param::Map(m) => !m.is_empty(),
+            Param::File(_) => true,
         }
     }
 }
@@ -71,6 +75,7 @@ impl fmt::Debug for Param {
             Param::Value(v) => write!(f, "{v}"),
             Param::Str(s) => write!(f, "{s:?}"),
             Param::Secret(s) => s.fmt(f),
+            Param::File(file) => file.fmt(f),
             Param::Obj(p) => p.fmt(f),
             Param::List(l) => f.debug_list().entries(l).finish(),
             Param::Map(m) => f
@@ -88,6 +93,7 @@ impl Serialize for Param {
             Param::Str(v) => s.serialize_str(v),
             // Through `Secret`'s own impl, which notes it for redaction.
             Param::Secret(v) => v.serialize(s),
+            Param::File(file) => file.wire().serialize(s),
             Param::Obj(p) => p.serialize(s),
             Param::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;

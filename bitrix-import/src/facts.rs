@@ -150,6 +150,7 @@ pub fn doc_type(t: &str) -> DocType {
         "any" | "mixed" | "null" | "json" => plain(TypeName::Any),
         "url" | "uri" | "link" => plain(TypeName::String),
         "lang_map" => plain(TypeName::LocalizedText),
+        "file" => plain(TypeName::File),
         "id" | "user" | "crm_company" | "crm_contact" | "crm_lead" | "crm_deal"
         | "crm_category" | "crm_quote" | "crm_smart_invoice" => plain(TypeName::Id),
         other if other.ends_with(".id") || other.ends_with("_id") => plain(TypeName::Id),

@@ -769,7 +769,7 @@ fn least(s: &bitrix_spec::Schema) -> Value {
             .as_ref()
             .and_then(|v| v.first())
             .map_or(Value::Null, |v| Value::String(v.clone())),
-        T::Integer | T::Id | T::Number => Value::from(0),
+        T::Integer | T::Id | T::Number | T::File => Value::from(0),
         T::Boolean | T::Any => Value::Bool(true),
         T::Yn => Value::String("Y".into()),
         T::String | T::Url | T::LocalizedText => Value::String(String::new()),

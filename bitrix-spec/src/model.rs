@@ -390,11 +390,15 @@ pub enum TypeName {
     /// A list method's sort order: field names to `ASC`/`DESC`, built with `bitrix_api::Order`;
     /// `fields` lists the fields it may name. Parameters only.
     Order,
+    /// A file: sent as `[name, base64]` (or `{fileData: [name, base64]}`, or the id of a file
+    /// the portal holds), built with `bitrix_api::FileData`; read as the JSON the portal sends
+    /// (an id, or an object with its URLs).
+    File,
 }
 
 impl TypeName {
     /// Every type name, in the order the format documents them.
-    pub const ALL: [TypeName; 16] = [
+    pub const ALL: [TypeName; 17] = [
         TypeName::String,
         TypeName::Integer,
         TypeName::Number,
@@ -411,6 +415,7 @@ impl TypeName {
         TypeName::OneOf,
         TypeName::Filter,
         TypeName::Order,
+        TypeName::File,
     ];
 
     /// The spelling used in specs.
@@ -432,6 +437,7 @@ impl TypeName {
             TypeName::OneOf => "one_of",
             TypeName::Filter => "filter",
             TypeName::Order => "order",
+            TypeName::File => "file",
         }
     }
 

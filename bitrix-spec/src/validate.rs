@@ -215,6 +215,28 @@ fn check_shape(s: &Schema, v: &Value, mode: Mode, path: &mut String) -> Result<(
     }
     match s.ty {
         TypeName::Any => {}
+        // Replies carry a file as an id or an object of URLs; requests give one of its forms.
+        TypeName::File if mode == Mode::Response => {}
+        TypeName::File => {
+            let pair = |v: &Value| {
+                v.as_array()
+                    .is_some_and(|a| (1..=2).contains(&a.len()) && a.iter().all(Value::is_string))
+            };
+            let ok = match v {
+                Value::Number(n) => n.as_u64().is_some(),
+                // An id, or the content alone in base64.
+                Value::String(t) => !t.is_empty(),
+                Value::Array(_) => pair(v),
+                Value::Object(o) => o.get("fileData").is_some_and(pair),
+                _ => false,
+            };
+            if !ok {
+                return fail(
+                    path,
+                    "expected a file: `[name, base64]`, `{fileData: [name, base64]}`, a base64 text or a file id",
+                );
+            }
+        }
         TypeName::String | TypeName::Url | TypeName::Enum => {
             // The generated types read numbers as strings, but never as enum values.
             let number_ok = mode == Mode::Response && v.is_number() && s.ty != TypeName::Enum;

@@ -308,3 +308,37 @@ fn families_of_members_are_kept_and_checked() {
         "{err}"
     );
 }
+
+/// A `file` member (`crm.company.add`'s `LOGO`): the client sends `[name, base64]`, the mock
+/// portal takes it and refuses what is no file, and the request's `Debug` shows no content.
+#[tokio::test]
+async fn a_file_is_sent_as_name_and_base64() {
+    use bitrix_api::FileData;
+    use bitrix_api::crm::{CrmCompanyAdd, CrmCompanyAddFields};
+
+    let mock = MockPortal::start().await.unwrap();
+    let client = client(&mock);
+    let logo = FileData::new("logo.png", b"\x89PNG\r\n".to_vec());
+    let fields = CrmCompanyAddFields::new().title("Acme").logo(logo.clone());
+    let request = CrmCompanyAdd::new(fields);
+    let sent = serde_json::to_value(&request).unwrap();
+    assert_eq!(sent["fields"]["LOGO"], json!(["logo.png", "iVBORw0K"]));
+    assert!(format!("{request:?}").contains("FileData(\"logo.png\", 6 bytes)"));
+    let id = client.call(request).await.unwrap();
+    assert!(id > 0);
+    // The `fileData` form and an id pass too.
+    for logo in [logo.in_file_data(), FileData::id(7)] {
+        let fields = CrmCompanyAddFields::new().title("Acme").logo(logo);
+        client.call(CrmCompanyAdd::new(fields)).await.unwrap();
+    }
+
+    // Sent as it is, a value that is no file is refused on receipt.
+    let err = client
+        .call_raw(
+            "crm.company.add",
+            json!({"fields": {"TITLE": "Acme", "LOGO": {"name": "x"}}}),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("expected a file"), "{err}");
+}
