@@ -561,22 +561,9 @@ pub(crate) fn check_schema(
                 {
                     out.push(src.at(&p, format!("`{prefix}` is not a name prefix: write the common start of the names (`ufCrm`, `UF_CRM_`, `parentId`)")));
                 }
-                let scalar = |t: TypeName| {
-                    matches!(
-                        t,
-                        TypeName::String
-                            | TypeName::Url
-                            | TypeName::Integer
-                            | TypeName::Id
-                            | TypeName::Number
-                            | TypeName::Boolean
-                            | TypeName::Yn
-                            | TypeName::Any
-                    )
-                };
-                let fits = scalar(member.ty)
+                let fits = member.ty.is_plain()
                     || member.ty == TypeName::Array
-                        && member.items.as_deref().is_none_or(|i| scalar(i.ty));
+                        && member.items.as_deref().is_none_or(|i| i.ty.is_plain());
                 if !fits {
                     out.push(src.at(&p, format!("a family of members takes a scalar, `any`, or an array of them, not `{}`", member.ty.as_str())));
                 }

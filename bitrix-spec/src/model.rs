@@ -441,6 +441,22 @@ impl TypeName {
         }
     }
 
+    /// Scalar types and `any`: what generates no type of its own, and so what a `dynamic`
+    /// family of members may hold (alone, or as the items of an array).
+    pub fn is_plain(self) -> bool {
+        matches!(
+            self,
+            TypeName::String
+                | TypeName::Url
+                | TypeName::Integer
+                | TypeName::Id
+                | TypeName::Number
+                | TypeName::Boolean
+                | TypeName::Yn
+                | TypeName::Any
+        )
+    }
+
     /// Types whose values are strings on the wire (where `pattern` and lengths apply).
     pub fn is_textual(self) -> bool {
         matches!(
