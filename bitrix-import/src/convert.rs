@@ -2721,8 +2721,17 @@ HTTP Status: **400**, **403**
         assert_eq!(mode.default, Some(serde_yaml::Value::String("fast".into())));
         assert_eq!(spec.params["LIMIT"].maximum, Some(50.0));
         // The `UF_...` row is a family of members, not a member.
-        assert!(fields.dynamic.as_ref().is_some_and(|d| d.contains_key("UF_")));
-        assert!(imp.lost.iter().all(|l| !l.fact.contains("UF_")), "{:?}", imp.lost);
+        assert!(
+            fields
+                .dynamic
+                .as_ref()
+                .is_some_and(|d| d.contains_key("UF_"))
+        );
+        assert!(
+            imp.lost.iter().all(|l| !l.fact.contains("UF_")),
+            "{:?}",
+            imp.lost
+        );
     }
 
     const LIST_PAGE: &str = r#"# List Things demo.thing.list
