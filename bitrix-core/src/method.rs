@@ -319,40 +319,41 @@ impl Validator {
         } else {
             UfStyle::Original
         };
-        let mut found = Vec::new();
-        fn keys(p: &Param, at: String, found: &mut Vec<(String, String)>) {
-            let mut visit = |k: &str, v: Option<&Param>, json: Option<&Value>| {
-                let path = if at.is_empty() {
-                    k.to_owned()
-                } else {
-                    format!("{at}.{k}")
-                };
+        // Every key of the request's objects and filters, with its path.
+        fn param_keys(p: &Param, at: &str, found: &mut Vec<(String, String)>) {
+            let mut member = |k: &str, v: &Param| {
+                let path = format!("{at}.{k}");
                 found.push((path.clone(), k.to_owned()));
-                if let Some(v) = v {
-                    keys(v, path, found);
-                } else if let Some(j) = json {
-                    keys(&Param::Value(j.clone()), path, found);
-                }
+                param_keys(v, &path, found);
             };
             match p {
-                Param::Obj(o) => o.0.iter().for_each(|(k, v)| visit(k, Some(v), None)),
-                Param::Map(m) => m.iter().for_each(|(k, v)| visit(k, Some(v), None)),
-                Param::Value(Value::Object(m)) => {
-                    m.iter().for_each(|(k, v)| visit(k, None, Some(v)))
-                }
+                Param::Obj(o) => o.0.iter().for_each(|(k, v)| member(k, v)),
+                Param::Map(m) => m.iter().for_each(|(k, v)| member(k, v)),
                 Param::List(l) => l
                     .iter()
                     .enumerate()
-                    .for_each(|(i, v)| keys(v, format!("{at}[{i}]"), found)),
-                Param::Value(Value::Array(l)) => l
-                    .iter()
-                    .enumerate()
-                    .for_each(|(i, v)| keys(&Param::Value(v.clone()), format!("{at}[{i}]"), found)),
+                    .for_each(|(i, v)| param_keys(v, &format!("{at}[{i}]"), found)),
+                Param::Value(v) => value_keys(v, at, found),
                 _ => {}
             }
         }
+        fn value_keys(v: &Value, at: &str, found: &mut Vec<(String, String)>) {
+            match v {
+                Value::Object(m) => m.iter().for_each(|(k, v)| {
+                    let path = format!("{at}.{k}");
+                    found.push((path.clone(), k.clone()));
+                    value_keys(v, &path, found);
+                }),
+                Value::Array(l) => l
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| value_keys(v, &format!("{at}[{i}]"), found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
         for (k, v) in &params.0 {
-            keys(v, k.to_string(), &mut found);
+            param_keys(v, k, &mut found);
         }
         for (path, key) in found {
             let (op, field) = bitrix_wire::query::split_filter_key(&key);
